@@ -1,0 +1,140 @@
+/**
+ * Internal element-wise kernels over typed arrays: broadcasting binary
+ * operations and unary maps. One tight loop per operation, chosen once per
+ * row, so there is no callback or allocation per element.
+ *
+ * @module
+ */
+import type { TypedArray } from "./_dtype.ts";
+import { broadcastStrides, sizeOf } from "./_shape.ts";
+
+/** A binary element-wise operation. `eq` gives 1 where equal and 0 elsewhere. */
+export type BinaryOp = "add" | "sub" | "mul" | "div" | "eq" | "maximum" | "minimum";
+
+/** A unary element-wise operation. */
+export type UnaryOp = "neg" | "sqrt" | "exp" | "log" | "square" | "abs";
+
+/**
+ * `out[i] = a[i] ∘ b[i]` with NumPy broadcasting: `a` and `b` are read with
+ * `broadcastStrides` into `outShape`, which the caller has already checked.
+ */
+export function binaryKernel(
+  op: BinaryOp,
+  a: TypedArray,
+  aShape: readonly number[],
+  b: TypedArray,
+  bShape: readonly number[],
+  out: TypedArray,
+  outShape: readonly number[],
+): void {
+  const size = sizeOf(outShape);
+  if (size === 0) return;
+  const rank = outShape.length;
+  if (rank === 0) {
+    binaryRow(op, a, 0, 0, b, 0, 0, out, 0, 1);
+    return;
+  }
+  const stridesA = broadcastStrides(aShape, outShape);
+  const stridesB = broadcastStrides(bShape, outShape);
+  const inner = outShape[rank - 1]!;
+  const innerStrideA = stridesA[rank - 1]!;
+  const innerStrideB = stridesB[rank - 1]!;
+  if (a.length === size && b.length === size) {
+    // Same shape: one flat loop.
+    binaryRow(op, a, 0, 1, b, 0, 1, out, 0, size);
+    return;
+  }
+  const outer = size / inner;
+  const index = new Array<number>(rank).fill(0);
+  let offsetA = 0;
+  let offsetB = 0;
+  for (let row = 0; row < outer; row++) {
+    binaryRow(op, a, offsetA, innerStrideA, b, offsetB, innerStrideB, out, row * inner, inner);
+    // Advance the odometer over every axis but the last.
+    for (let axis = rank - 2; axis >= 0; axis--) {
+      index[axis]!++;
+      offsetA += stridesA[axis]!;
+      offsetB += stridesB[axis]!;
+      if (index[axis]! < outShape[axis]!) break;
+      offsetA -= stridesA[axis]! * outShape[axis]!;
+      offsetB -= stridesB[axis]! * outShape[axis]!;
+      index[axis] = 0;
+    }
+  }
+}
+
+function binaryRow(
+  op: BinaryOp,
+  a: TypedArray,
+  offsetA: number,
+  strideA: number,
+  b: TypedArray,
+  offsetB: number,
+  strideB: number,
+  out: TypedArray,
+  offsetOut: number,
+  count: number,
+): void {
+  let ia = offsetA;
+  let ib = offsetB;
+  const end = offsetOut + count;
+  switch (op) {
+    case "add":
+      for (let i = offsetOut; i < end; i++, ia += strideA, ib += strideB) out[i] = a[ia]! + b[ib]!;
+      return;
+    case "sub":
+      for (let i = offsetOut; i < end; i++, ia += strideA, ib += strideB) out[i] = a[ia]! - b[ib]!;
+      return;
+    case "mul":
+      for (let i = offsetOut; i < end; i++, ia += strideA, ib += strideB) out[i] = a[ia]! * b[ib]!;
+      return;
+    case "div":
+      for (let i = offsetOut; i < end; i++, ia += strideA, ib += strideB) out[i] = a[ia]! / b[ib]!;
+      return;
+    case "eq":
+      for (let i = offsetOut; i < end; i++, ia += strideA, ib += strideB) {
+        out[i] = a[ia] === b[ib] ? 1 : 0;
+      }
+      return;
+    case "maximum":
+      for (let i = offsetOut; i < end; i++, ia += strideA, ib += strideB) {
+        const x = a[ia]!;
+        const y = b[ib]!;
+        // NaN propagates, as in torch.maximum.
+        out[i] = x !== x || x > y ? x : y;
+      }
+      return;
+    case "minimum":
+      for (let i = offsetOut; i < end; i++, ia += strideA, ib += strideB) {
+        const x = a[ia]!;
+        const y = b[ib]!;
+        out[i] = x !== x || x < y ? x : y;
+      }
+      return;
+  }
+}
+
+/** `out[i] = f(a[i])` for a unary operation `f`. */
+export function unaryKernel(op: UnaryOp, a: TypedArray, out: TypedArray): void {
+  const n = a.length;
+  switch (op) {
+    case "neg":
+      for (let i = 0; i < n; i++) out[i] = -a[i]!;
+      return;
+    case "sqrt":
+      for (let i = 0; i < n; i++) out[i] = Math.sqrt(a[i]!);
+      return;
+    case "exp":
+      for (let i = 0; i < n; i++) out[i] = Math.exp(a[i]!);
+      return;
+    case "log":
+      for (let i = 0; i < n; i++) out[i] = Math.log(a[i]!);
+      return;
+    case "square":
+      for (let i = 0; i < n; i++) out[i] = a[i]! * a[i]!;
+      return;
+    case "abs":
+      for (let i = 0; i < n; i++) out[i] = Math.abs(a[i]!);
+      return;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Internal: escaping text for HTML and for JSON inlined in `<script>`.
+ *
+ * @module
+ */
+
+const HTML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/** Escapes `& < > " '` so that any text is safe in HTML content and attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character]!);
+}
+
+/**
+ * JSON that is safe inside a `<script>` element: `<`, `>` and `&` become
+ * `\u003c`, `\u003e`, `\u0026`, so no string in it can close the script or
+ * open a comment; U+2028 and U+2029 are escaped for old JavaScript parsers.
+ */
+export function scriptSafeJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e")
+    .replace(/&/g, "\\u0026")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}

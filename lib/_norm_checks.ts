@@ -1,0 +1,107 @@
+/**
+ * Internal: argument checks shared by the normalisation layers.
+ *
+ * @module
+ */
+import { checkTensor } from "./_mask.ts";
+import { formatShape, shapesEqual, sizeOf } from "./_shape.ts";
+import type { Tensor } from "./tensor.ts";
+
+/**
+ * Resolves `normalizedShape` (default: the last axis of x) and checks that it
+ * equals the trailing axes of x. Returns it with the number of groups
+ * (`rows`) and the size of each (`width`).
+ */
+export function resolveNormalizedShape(
+  x: Tensor,
+  normalizedShape: number | readonly number[] | undefined,
+  operation: string,
+): { normalizedShape: number[]; rows: number; width: number } {
+  checkTensor(x, operation, "x");
+  if (x.ndim === 0) {
+    throw new Error(`${operation}: expected x to have at least 1 axis but found shape []`);
+  }
+  const shape = normalizedShape === undefined
+    ? [x.shape[x.ndim - 1]!]
+    : typeof normalizedShape === "number"
+    ? [normalizedShape]
+    : [...normalizedShape];
+  const trailing = x.shape.slice(x.ndim - shape.length);
+  if (shape.length === 0 || shape.length > x.ndim || !shapesEqual(trailing, shape)) {
+    throw new Error(
+      `${operation}: expected the normalized shape ${
+        formatShape(shape)
+      } to equal the trailing axes of x ${formatShape(x.shape)} but found ${formatShape(trailing)}`,
+    );
+  }
+  const width = sizeOf(shape);
+  if (width === 0) {
+    throw new Error(
+      `${operation}: expected a non-empty normalized shape but found ${formatShape(shape)} (x ${
+        formatShape(x.shape)
+      }): there is nothing to take statistics over`,
+    );
+  }
+  return { normalizedShape: shape, rows: x.size / width, width };
+}
+
+/** Checks that an affine parameter (`weight` or `bias`) has `expected` shape; returns its data. */
+export function checkedParameter(
+  parameter: Tensor | null | undefined,
+  expected: readonly number[],
+  name: string,
+  operation: string,
+  context: string,
+): Float32Array | Float64Array | undefined {
+  if (parameter === undefined || parameter === null) return undefined;
+  checkTensor(parameter, operation, name);
+  if (!shapesEqual(parameter.shape, expected)) {
+    throw new Error(
+      `${operation}: expected ${name} to have shape ${
+        formatShape(expected)
+      } (${context}) but found ${formatShape(parameter.shape)}`,
+    );
+  }
+  return parameter.data;
+}
+
+/** Checks that `eps` is a finite non-negative number. */
+export function checkEps(eps: number, operation: string): void {
+  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) {
+    throw new Error(`${operation}: expected eps to be a finite number ≥ 0 but found ${eps}`);
+  }
+}
+
+/** The error for a group of values whose statistics are not finite (NaN or ±Infinity in x). */
+export function nonFiniteError(
+  operation: string,
+  x: Tensor,
+  what: string,
+): Error {
+  return new Error(
+    `${operation}: expected finite values in x ${
+      formatShape(x.shape)
+    } but ${what} contains NaN or ±Infinity`,
+  );
+}
+
+/** The multi-index of flat row `row` in the leading axes `shape`, formatted `[b, t]`. */
+export function rowIndex(row: number, shape: readonly number[]): string {
+  const index = new Array<number>(shape.length);
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    index[axis] = row % shape[axis]!;
+    row = Math.floor(row / shape[axis]!);
+  }
+  return formatShape(index);
+}
+
+/** A layer's normalized shape (a number means one axis), checked to be positive integers. */
+export function layerShape(normalizedShape: number | readonly number[], layer: string): number[] {
+  const shape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
+  if (shape.length === 0 || shape.some((extent) => !Number.isInteger(extent) || extent < 1)) {
+    throw new Error(
+      `${layer}: expected a normalized shape of positive integers but found ${formatShape(shape)}`,
+    );
+  }
+  return shape;
+}

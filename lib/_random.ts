@@ -1,0 +1,87 @@
+/**
+ * Internal seeded random numbers: xoshiro128** seeded through splitmix32.
+ *
+ * Only 32-bit integer arithmetic (`Math.imul`, shifts) and the fdlibm-derived
+ * `Math.log`/`Math.cos`/`Math.sin` of V8 are used, so a seed gives the same
+ * numbers on every machine. There is no global generator: each call that
+ * needs randomness makes its own from a seed.
+ *
+ * @module
+ */
+
+/** A seeded, reproducible source of uniform and normal numbers. */
+export class RandomSource {
+  #s0: number;
+  #s1: number;
+  #s2: number;
+  #s3: number;
+  #spareNormal: number | null = null;
+
+  /** Seeds the four words of state from one integer (any safe integer works). */
+  constructor(seed: number) {
+    if (!Number.isSafeInteger(seed)) {
+      throw new Error(`random: expected an integer seed but found ${seed}`);
+    }
+    // Fold the high bits in so that seeds beyond 2^32 still differ.
+    let state = (seed >>> 0) ^ Math.imul(Math.floor(seed / 4294967296) | 0, 0x9e3779b9);
+    const next = (): number => {
+      state = (state + 0x9e3779b9) | 0;
+      let z = state;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.#s0 = next();
+    this.#s1 = next();
+    this.#s2 = next();
+    this.#s3 = next();
+  }
+
+  /** The next 32 random bits as an unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotateLeft(Math.imul(this.#s1, 5), 7), 9) >>> 0;
+    const t = this.#s1 << 9;
+    this.#s2 ^= this.#s0;
+    this.#s3 ^= this.#s1;
+    this.#s1 ^= this.#s2;
+    this.#s0 ^= this.#s3;
+    this.#s2 ^= t;
+    this.#s3 = rotateLeft(this.#s3, 11);
+    return result;
+  }
+
+  /** A uniform number in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const high = this.nextUint32() >>> 5; // 27 bits
+    const low = this.nextUint32() >>> 6; // 26 bits
+    return (high * 67108864 + low) / 9007199254740992;
+  }
+
+  /** A standard normal number (Box–Muller, both values of each pair used). */
+  normal(): number {
+    if (this.#spareNormal !== null) {
+      const spare = this.#spareNormal;
+      this.#spareNormal = null;
+      return spare;
+    }
+    // 1 − u lies in (0, 1], so the logarithm is finite.
+    const radius = Math.sqrt(-2 * Math.log(1 - this.uniform()));
+    const angle = 2 * Math.PI * this.uniform();
+    this.#spareNormal = radius * Math.sin(angle);
+    return radius * Math.cos(angle);
+  }
+}
+
+function rotateLeft(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/** FNV-1a hash of a string's UTF-16 code units, as an unsigned 32-bit integer. */
+export function hashString(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}

@@ -1,0 +1,325 @@
+/**
+ * Scaled dot-product attention with padding masks (Vaswani et al. 2017,
+ * arXiv:1706.03762) and a small multi-head self-attention layer.
+ *
+ * @module
+ */
+import { allocate } from "./_dtype.ts";
+import { checkedMask, checkTensor } from "./_mask.ts";
+import { RandomSource } from "./_random.ts";
+import { formatShape, shapesEqual, sizeOf } from "./_shape.ts";
+import { Tensor } from "./tensor.ts";
+
+/** Options for {@linkcode scaledDotProductAttention}. */
+export interface AttentionOptions {
+  /**
+   * Key mask, 1 = real token, 0 = padding: (B, T_k), or one row per index of
+   * the leading axes (B, H, T_k). Padded keys get no weight. This is the
+   * Hugging Face `attention_mask` convention — the opposite of PyTorch's
+   * `key_padding_mask`, where `true` marks padding.
+   */
+  mask?: Tensor;
+  /**
+   * Hide the future: query i sees keys 0…i only.
+   * @default {false}
+   */
+  causal?: boolean;
+  /**
+   * The factor applied to the scores.
+   * @default {1/√d}
+   */
+  scale?: number;
+}
+
+/** What attention returns. */
+export interface AttentionResult {
+  /** Σⱼ wᵢⱼ vⱼ: (B, T_q, d_v). */
+  output: Tensor;
+  /** The attention weights wᵢⱼ, each row summing to 1 (or 0 when no key is visible): (B, T_q, T_k). */
+  weights: Tensor;
+}
+
+/**
+ * `Attention(Q, K, V) = softmax(Q·Kᵀ·scale + M) · V`, where M is 0 for a
+ * visible key and −∞ for a padded (or, with `causal`, future) key.
+ *
+ * Why −∞ before the softmax and not zeros after it: exp(−∞) = 0, so a padded
+ * key gets exactly zero weight and the remaining weights still sum to 1;
+ * zeroing weights after the softmax would leave rows that no longer sum to 1.
+ * The softmax subtracts each row's maximum first, so no exp overflows.
+ *
+ * Padded *queries* are not masked: their rows are ordinary weighted averages
+ * of the real tokens, not zeros. Mask them downstream if they must vanish.
+ *
+ * A row with no visible key (a sequence with no real token) has no softmax;
+ * here its weights and output are **zeros**. PyTorch's
+ * `scaled_dot_product_attention` gives NaN there, and `nn.MultiheadAttention`
+ * NaN as well.
+ *
+ * Shape: q (B, T_q, d), k (B, T_k, d), v (B, T_k, d_v), mask (B, T_k) →
+ * output (B, T_q, d_v), weights (B, T_q, T_k). Any number of leading axes
+ * works, e.g. heads: q (B, H, T, d) with mask (B, T_k).
+ *
+ * @example
+ * ```ts
+ * import { scaledDotProductAttention } from "./attention.ts";
+ * import { tensor } from "./tensor.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const x = tensor([[[1, 0], [0, 1], [9, 9]]]); // (1, 3, 2); the last row is padding
+ * const { weights } = scaledDotProductAttention(x, x, x, { mask: tensor([[1, 1, 0]]) });
+ * // No query gives any weight to the padded key.
+ * deepStrictEqual((weights.toArray() as number[][][])[0]!.map((row) => row[2]), [0, 0, 0]);
+ * ```
+ */
+export function scaledDotProductAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  options: AttentionOptions = {},
+): AttentionResult {
+  const operation = "scaledDotProductAttention";
+  checkTensor(q, operation, "q");
+  checkTensor(k, operation, "k");
+  checkTensor(v, operation, "v");
+  const rank = q.ndim;
+  const leading = q.shape.slice(0, -2);
+  if (
+    rank < 2 || k.ndim !== rank || v.ndim !== rank ||
+    !shapesEqual(k.shape.slice(0, -2), leading) || !shapesEqual(v.shape.slice(0, -2), leading) ||
+    k.shape[rank - 1] !== q.shape[rank - 1] || v.shape[rank - 2] !== k.shape[rank - 2]
+  ) {
+    throw new Error(
+      `${operation}: expected q (…, T_q, d), k (…, T_k, d) and v (…, T_k, d_v) with the same leading axes but found q ${
+        formatShape(q.shape)
+      }, k ${formatShape(k.shape)}, v ${formatShape(v.shape)}`,
+    );
+  }
+  const queries = q.shape[rank - 2]!;
+  const keys = k.shape[rank - 2]!;
+  const depth = q.shape[rank - 1]!;
+  const valueDepth = v.shape[rank - 1]!;
+  const scale = options.scale ?? 1 / Math.sqrt(depth);
+  if (!Number.isFinite(scale)) {
+    throw new Error(`${operation}: expected a finite scale but found ${scale} (d = ${depth})`);
+  }
+  const causal = options.causal ?? false;
+  // The mask's leading axes are a prefix of q's: (B, T_k) serves every head of (B, H, T, d).
+  let mask: ArrayLike<number> | undefined;
+  let batchesPerMaskRow = 1;
+  if (options.mask !== undefined) {
+    const maskRank = options.mask.ndim;
+    const expected = maskRank >= 1 && maskRank - 1 <= leading.length
+      ? [...leading.slice(0, maskRank - 1), keys]
+      : [...leading.slice(0, 1), keys];
+    mask = checkedMask(
+      options.mask,
+      expected,
+      operation,
+      `(leading axes of q ${formatShape(q.shape)}, T_k = ${keys})`,
+    );
+    batchesPerMaskRow = sizeOf(leading.slice(Math.max(0, maskRank - 1)));
+  }
+  const batches = sizeOf(leading);
+  const dtype = q.dtype === "float64" || k.dtype === "float64" || v.dtype === "float64"
+    ? "float64"
+    : "float32";
+  const weights = allocate(dtype, batches * queries * keys);
+  const output = allocate(dtype, batches * queries * valueDepth);
+  const scores = new Float64Array(keys);
+  const accumulator = new Float64Array(valueDepth);
+  const qData = q.data;
+  const kData = k.data;
+  const vData = v.data;
+  for (let batch = 0; batch < batches; batch++) {
+    const maskRow = Math.floor(batch / batchesPerMaskRow) * keys;
+    const kBase = batch * keys * depth;
+    const vBase = batch * keys * valueDepth;
+    for (let i = 0; i < queries; i++) {
+      const qBase = (batch * queries + i) * depth;
+      // scores: (T_k) = q_i · k_j · scale, −∞ where the key is hidden.
+      let max = -Infinity;
+      for (let j = 0; j < keys; j++) {
+        if ((mask !== undefined && mask[maskRow + j] === 0) || (causal && j > i)) {
+          scores[j] = -Infinity;
+          continue;
+        }
+        let dot = 0;
+        const kRow = kBase + j * depth;
+        for (let c = 0; c < depth; c++) dot += qData[qBase + c]! * kData[kRow + c]!;
+        const score = dot * scale;
+        scores[j] = score;
+        if (score > max || score !== score) max = score;
+      }
+      const wBase = (batch * queries + i) * keys;
+      const oBase = (batch * queries + i) * valueDepth;
+      if (max === -Infinity) continue; // no visible key: zeros (see above)
+      let total = 0;
+      for (let j = 0; j < keys; j++) {
+        const e = Math.exp(scores[j]! - max);
+        scores[j] = e;
+        total += e;
+      }
+      accumulator.fill(0);
+      for (let j = 0; j < keys; j++) {
+        const w = scores[j]! / total;
+        weights[wBase + j] = w;
+        if (w === 0) continue;
+        const vRow = vBase + j * valueDepth;
+        for (let c = 0; c < valueDepth; c++) accumulator[c]! += w * vData[vRow + c]!;
+      }
+      for (let c = 0; c < valueDepth; c++) output[oBase + c] = accumulator[c]!;
+    }
+  }
+  return {
+    output: new Tensor(output, [...leading, queries, valueDepth]),
+    weights: new Tensor(weights, [...leading, queries, keys]),
+  };
+}
+
+/** Options for the {@linkcode SelfAttention} layer. */
+export interface SelfAttentionOptions {
+  /**
+   * The number of heads H; it must divide dModel.
+   * @default {1}
+   */
+  numHeads?: number;
+  /**
+   * Seed of the projection matrices.
+   * @default {0}
+   */
+  seed?: number;
+  /**
+   * Whether Q, K, V and the output are linear projections of x. With `false`,
+   * Q = K = V = x and there is no output projection: the classic explanation
+   * of attention as similarity-weighted averaging.
+   * @default {true}
+   */
+  projections?: boolean;
+}
+
+/** Options for {@linkcode SelfAttention.forward}. */
+export interface SelfAttentionForwardOptions {
+  /** 1 = real token, 0 = padding, (B, T): padded keys get no weight. */
+  mask?: Tensor;
+  /**
+   * Hide the future.
+   * @default {false}
+   */
+  causal?: boolean;
+}
+
+/** What {@linkcode SelfAttention.forward} returns. */
+export interface SelfAttentionResult {
+  /** (B, T, D). */
+  output: Tensor;
+  /** The weights averaged over heads, as PyTorch's `nn.MultiheadAttention` returns them: (B, T, T). */
+  weights: Tensor;
+  /** The weights of every head: (B, H, T, T). */
+  headWeights: Tensor;
+}
+
+/**
+ * Multi-head self-attention: Q = x·W_Q, K = x·W_K, V = x·W_V, split into H
+ * heads of D/H features, {@linkcode scaledDotProductAttention} per head, the
+ * heads concatenated and projected by W_O. The matrices (D, D) are drawn
+ * Xavier-uniform, U(±√(6 / 2D)), from `seed`, and have no bias.
+ *
+ * Shape: x (B, T, D), mask (B, T) → output (B, T, D), weights (B, T, T).
+ *
+ * @example
+ * ```ts
+ * import { SelfAttention } from "./attention.ts";
+ * import { tensor } from "./tensor.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const attention = new SelfAttention(2, { projections: false });
+ * const x = tensor([[[1, 0], [0, 1]]]);
+ * const { output, weights } = attention.forward(x, { mask: tensor([[1, 0]]) });
+ * // With the second token padded, every position copies the first one.
+ * deepStrictEqual(output.toArray(), [[[1, 0], [1, 0]]]);
+ * deepStrictEqual(weights.shape, [1, 2, 2]);
+ * ```
+ */
+export class SelfAttention {
+  /** D, the model width. */
+  readonly dModel: number;
+  /** H, the number of heads. */
+  readonly numHeads: number;
+  /** W_Q, W_K, W_V, W_O: (D, D) each, or null with `projections: false`. */
+  queryWeight: Tensor | null;
+  /** W_K (D, D). */
+  keyWeight: Tensor | null;
+  /** W_V (D, D). */
+  valueWeight: Tensor | null;
+  /** W_O (D, D). */
+  outputWeight: Tensor | null;
+
+  /** A self-attention layer of width `dModel`. */
+  constructor(dModel: number, options: SelfAttentionOptions = {}) {
+    const numHeads = options.numHeads ?? 1;
+    if (!Number.isInteger(dModel) || dModel < 1) {
+      throw new Error(
+        `SelfAttention: expected dModel to be a positive integer but found ${dModel}`,
+      );
+    }
+    if (!Number.isInteger(numHeads) || numHeads < 1 || dModel % numHeads !== 0) {
+      throw new Error(
+        `SelfAttention: expected numHeads to divide dModel ${dModel} but found ${numHeads}`,
+      );
+    }
+    this.dModel = dModel;
+    this.numHeads = numHeads;
+    if (options.projections ?? true) {
+      const source = new RandomSource(options.seed ?? 0);
+      const bound = Math.sqrt(6 / (2 * dModel));
+      const matrix = (): Tensor => {
+        const data = new Float32Array(dModel * dModel);
+        for (let i = 0; i < data.length; i++) data[i] = (2 * source.uniform() - 1) * bound;
+        return new Tensor(data, [dModel, dModel]);
+      };
+      this.queryWeight = matrix();
+      this.keyWeight = matrix();
+      this.valueWeight = matrix();
+      this.outputWeight = matrix();
+    } else {
+      this.queryWeight = null;
+      this.keyWeight = null;
+      this.valueWeight = null;
+      this.outputWeight = null;
+    }
+  }
+
+  /** Attends x (B, T, D) to itself, hiding padded keys when `mask` is given. */
+  forward(x: Tensor, options: SelfAttentionForwardOptions = {}): SelfAttentionResult {
+    checkTensor(x, "SelfAttention.forward", "x");
+    if (x.ndim !== 3 || x.shape[2] !== this.dModel) {
+      throw new Error(
+        `SelfAttention.forward: expected x to have shape (B, T, ${this.dModel}) but found ${
+          formatShape(x.shape)
+        }`,
+      );
+    }
+    const [batch, positions] = [x.shape[0]!, x.shape[1]!];
+    const heads = this.numHeads;
+    const headDepth = this.dModel / heads;
+    // (B, T, D) → (B, H, T, D/H)
+    const split = (t: Tensor): Tensor =>
+      t.reshape(batch, positions, heads, headDepth).permute(0, 2, 1, 3);
+    const project = (weight: Tensor | null): Tensor =>
+      split(weight === null ? x : x.matmul(weight));
+    const { output, weights } = scaledDotProductAttention(
+      project(this.queryWeight),
+      project(this.keyWeight),
+      project(this.valueWeight),
+      { mask: options.mask, causal: options.causal },
+    );
+    // (B, H, T, D/H) → (B, T, D)
+    const merged = output.permute(0, 2, 1, 3).reshape(batch, positions, this.dModel);
+    return {
+      output: this.outputWeight === null ? merged : merged.matmul(this.outputWeight),
+      weights: heads === 1 ? weights.reshape(batch, positions, positions) : weights.mean(1),
+      headWeights: weights,
+    };
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * Layer normalisation (Ba, Kiros & Hinton 2016, arXiv:1607.06450): the
+ * forward pass, its gradient, and the `LayerNorm` layer.
+ *
+ * Each token (row) is normalised by its own statistics, taken across its
+ * features, so padding and the other sentences in a batch never enter them.
+ *
+ * @module
+ */
+import { allocate, fromFloat64 } from "./_dtype.ts";
+import { checkTensor } from "./_mask.ts";
+import {
+  checkedParameter,
+  checkEps,
+  layerShape,
+  nonFiniteError,
+  resolveNormalizedShape,
+  rowIndex,
+} from "./_norm_checks.ts";
+import { formatShape, shapesEqual } from "./_shape.ts";
+import type { NormGradients } from "./norm_gradients.ts";
+import { Tensor } from "./tensor.ts";
+
+/** Options for {@linkcode layerNorm}. */
+export interface LayerNormOptions {
+  /**
+   * The trailing axes to normalise over, as in PyTorch.
+   * @default {the last axis of x}
+   */
+  normalizedShape?: number | readonly number[];
+  /** γ, with the normalized shape; omitted means 1. */
+  weight?: Tensor | null;
+  /** β, with the normalized shape; omitted means 0. */
+  bias?: Tensor | null;
+  /**
+   * Added to the variance before the square root.
+   * @default {1e-5}
+   */
+  eps?: number;
+}
+
+/**
+ * Layer normalisation: `y = (x − mean) / √(var + eps) · γ + β`, with the mean
+ * and the **biased** variance (divided by n, as in PyTorch) taken over the
+ * last `normalizedShape.length` axes of each token: across its features, not
+ * across the batch.
+ *
+ * Shape: x (B, T, D) → y (B, T, D); γ, β: (D) (the normalized shape).
+ *
+ * The statistics use two passes (mean, then Σ(x − mean)²) in float64, so a
+ * token of 1e4 + noise normalises correctly in float32. A token containing
+ * NaN or ±Infinity throws, naming it. An empty batch gives an empty result.
+ *
+ * @example
+ * ```ts
+ * import { layerNorm } from "./layer_norm.ts";
+ * import { tensor } from "./tensor.ts";
+ * import { allClose } from "./ops.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * const x = tensor([[[1, 2, 3], [10, 20, 30]]]); // (B, T, D) = (1, 2, 3)
+ * const y = layerNorm(x);
+ * // Both tokens become (−1.2247, 0, 1.2247): the scale of a token does not matter.
+ * ok(allClose(y, tensor([[[-1.2247, 0, 1.2247], [-1.2247, 0, 1.2247]]]), { atol: 1e-4 }));
+ * ```
+ */
+export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
+  const operation = "layerNorm";
+  const { normalizedShape, rows, width } = resolveNormalizedShape(
+    x,
+    options.normalizedShape,
+    operation,
+  );
+  const eps = options.eps ?? 1e-5;
+  checkEps(eps, operation);
+  const context = `the normalized shape of x ${formatShape(x.shape)}`;
+  const gamma = checkedParameter(options.weight, normalizedShape, "weight", operation, context);
+  const beta = checkedParameter(options.bias, normalizedShape, "bias", operation, context);
+  const source = x.data;
+  const out = allocate(x.dtype, x.size);
+  for (let row = 0; row < rows; row++) {
+    const start = row * width;
+    const end = start + width;
+    let sum = 0;
+    for (let i = start; i < end; i++) sum += source[i]!;
+    const mean = sum / width;
+    let squares = 0;
+    for (let i = start; i < end; i++) {
+      const deviation = source[i]! - mean;
+      squares += deviation * deviation;
+    }
+    if (!Number.isFinite(squares)) {
+      throw nonFiniteError(
+        operation,
+        x,
+        `token ${rowIndex(row, x.shape.slice(0, x.ndim - normalizedShape.length))}`,
+      );
+    }
+    const inverseStd = 1 / Math.sqrt(squares / width + eps);
+    if (gamma === undefined && beta === undefined) {
+      for (let i = start; i < end; i++) out[i] = (source[i]! - mean) * inverseStd;
+    } else {
+      for (let i = start, j = 0; i < end; i++, j++) {
+        out[i] = (source[i]! - mean) * inverseStd * (gamma === undefined ? 1 : gamma[j]!) +
+          (beta === undefined ? 0 : beta[j]!);
+      }
+    }
+  }
+  return new Tensor(out, x.shape);
+}
+
+/** Options for {@linkcode layerNormBackward}. */
+export interface LayerNormBackwardOptions {
+  /**
+   * The trailing axes that were normalised.
+   * @default {the last axis of x}
+   */
+  normalizedShape?: number | readonly number[];
+  /** γ used in the forward pass; omitted means 1. */
+  weight?: Tensor | null;
+  /**
+   * The forward pass's eps.
+   * @default {1e-5}
+   */
+  eps?: number;
+}
+
+/**
+ * The gradients of {@linkcode layerNorm} given the upstream gradient `dy`.
+ *
+ * With x̂ = (x − mean)·r, r = 1/√(var + eps) and g = dy·γ, per token over its
+ * n normalised elements:
+ *
+ * - `dx = r · (g − mean(g) − x̂ · mean(g·x̂))`
+ * - `dγ = Σ_tokens dy · x̂`, `dβ = Σ_tokens dy`
+ *
+ * A token's dx depends only on that token: no other sentence or padding.
+ *
+ * Shape: x, dy (B, T, D) → dx (B, T, D); dγ, dβ (D).
+ *
+ * @example
+ * ```ts
+ * import { layerNormBackward } from "./layer_norm.ts";
+ * import { tensor } from "./tensor.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * const x = tensor([[1, 2, 4]]);
+ * // A gradient along the all-ones direction is removed by the centring.
+ * const { dx, dBias } = layerNormBackward(x, tensor([[1, 1, 1]]));
+ * ok(dx.abs().max().item() < 1e-6);
+ * ok(dBias.toArray().toString() === "1,1,1");
+ * ```
+ */
+export function layerNormBackward(
+  x: Tensor,
+  dy: Tensor,
+  options: LayerNormBackwardOptions = {},
+): NormGradients {
+  const operation = "layerNormBackward";
+  const { normalizedShape, rows, width } = resolveNormalizedShape(
+    x,
+    options.normalizedShape,
+    operation,
+  );
+  checkTensor(dy, operation, "dy");
+  if (!shapesEqual(dy.shape, x.shape)) {
+    throw new Error(
+      `${operation}: expected dy to have the shape of x ${formatShape(x.shape)} but found ${
+        formatShape(dy.shape)
+      }`,
+    );
+  }
+  const eps = options.eps ?? 1e-5;
+  checkEps(eps, operation);
+  const gamma = checkedParameter(
+    options.weight,
+    normalizedShape,
+    "weight",
+    operation,
+    `the normalized shape of x ${formatShape(x.shape)}`,
+  );
+  const source = x.data;
+  const upstream = dy.data;
+  const dx = allocate(x.dtype, x.size);
+  const dWeight = new Float64Array(width);
+  const dBias = new Float64Array(width);
+  for (let row = 0; row < rows; row++) {
+    const start = row * width;
+    const end = start + width;
+    let sum = 0;
+    for (let i = start; i < end; i++) sum += source[i]!;
+    const mean = sum / width;
+    let squares = 0;
+    for (let i = start; i < end; i++) {
+      const deviation = source[i]! - mean;
+      squares += deviation * deviation;
+    }
+    if (!Number.isFinite(squares)) {
+      throw nonFiniteError(
+        operation,
+        x,
+        `token ${rowIndex(row, x.shape.slice(0, x.ndim - normalizedShape.length))}`,
+      );
+    }
+    const inverseStd = 1 / Math.sqrt(squares / width + eps);
+    // Σ g and Σ g·x̂ over the token, with g = dy·γ; dγ and dβ on the way.
+    let sumG = 0;
+    let sumGXhat = 0;
+    for (let i = start, j = 0; i < end; i++, j++) {
+      const xhat = (source[i]! - mean) * inverseStd;
+      const d = upstream[i]!;
+      const g = gamma === undefined ? d : d * gamma[j]!;
+      sumG += g;
+      sumGXhat += g * xhat;
+      dWeight[j]! += d * xhat;
+      dBias[j]! += d;
+    }
+    const meanG = sumG / width;
+    const meanGXhat = sumGXhat / width;
+    for (let i = start, j = 0; i < end; i++, j++) {
+      const xhat = (source[i]! - mean) * inverseStd;
+      const g = gamma === undefined ? upstream[i]! : upstream[i]! * gamma[j]!;
+      dx[i] = inverseStd * (g - meanG - xhat * meanGXhat);
+    }
+  }
+  return {
+    dx: new Tensor(dx, x.shape),
+    dWeight: new Tensor(fromFloat64(dWeight, x.dtype), normalizedShape),
+    dBias: new Tensor(fromFloat64(dBias, x.dtype), normalizedShape),
+  };
+}
+
+/** Options for the {@linkcode LayerNorm} layer. */
+export interface LayerNormLayerOptions {
+  /**
+   * Added to the variance before the square root.
+   * @default {1e-5}
+   */
+  eps?: number;
+  /**
+   * Whether the layer has a learnable γ (initialised to 1) and β (to 0).
+   * @default {true}
+   */
+  elementwiseAffine?: boolean;
+  /**
+   * Whether the layer has β (only with `elementwiseAffine`).
+   * @default {true}
+   */
+  bias?: boolean;
+}
+
+/**
+ * The layer form of {@linkcode layerNorm}, like `torch.nn.LayerNorm`: γ
+ * (`weight`, ones) and β (`bias`, zeros) are public and reassignable.
+ *
+ * Shape: x (B, T, D) → y (B, T, D), with `normalizedShape` = D.
+ *
+ * @example
+ * ```ts
+ * import { LayerNorm } from "./layer_norm.ts";
+ * import { tensor } from "./tensor.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * const norm = new LayerNorm(3);
+ * norm.bias = tensor([5, 5, 5]);
+ * const y = norm.forward(tensor([[1, 2, 3]]));
+ * ok(Math.abs(y.mean().item() - 5) < 1e-6);
+ * ```
+ */
+export class LayerNorm {
+  /** The normalized shape (the trailing axes of the input). */
+  readonly normalizedShape: readonly number[];
+  /** Added to the variance. */
+  readonly eps: number;
+  /** γ, with the normalized shape, or null without `elementwiseAffine`. */
+  weight: Tensor | null;
+  /** β, with the normalized shape, or null. */
+  bias: Tensor | null;
+
+  /** A LayerNorm over trailing axes `normalizedShape` (a number for one axis). */
+  constructor(normalizedShape: number | readonly number[], options: LayerNormLayerOptions = {}) {
+    this.normalizedShape = layerShape(normalizedShape, "LayerNorm");
+    this.eps = options.eps ?? 1e-5;
+    checkEps(this.eps, "LayerNorm");
+    const affine = options.elementwiseAffine ?? true;
+    const size = this.normalizedShape.reduce((p, e) => p * e, 1);
+    this.weight = affine ? new Tensor(new Float32Array(size).fill(1), this.normalizedShape) : null;
+    this.bias = affine && (options.bias ?? true)
+      ? new Tensor(new Float32Array(size), this.normalizedShape)
+      : null;
+  }
+
+  /** Normalises x (…, *normalizedShape) with this layer's γ, β and eps. */
+  forward(x: Tensor): Tensor {
+    return layerNorm(x, {
+      normalizedShape: this.normalizedShape,
+      weight: this.weight,
+      bias: this.bias,
+      eps: this.eps,
+    });
+  }
+
+  /** The gradients of the forward pass at x for upstream gradient dy. */
+  backward(x: Tensor, dy: Tensor): NormGradients {
+    return layerNormBackward(x, dy, {
+      normalizedShape: this.normalizedShape,
+      weight: this.weight,
+      eps: this.eps,
+    });
+  }
+}

@@ -1,0 +1,541 @@
+/**
+ * The tensor: a contiguous row-major typed array with a shape.
+ *
+ * @module
+ */
+import { allocate, type DType, dtypeOf, promote, type TypedArray } from "./_dtype.ts";
+import { binaryKernel, type BinaryOp, unaryKernel, type UnaryOp } from "./_elementwise.ts";
+import { formatTensorBody } from "./_format.ts";
+import { matmulKernel } from "./_matmul.ts";
+import { flattenInto, type NestedArray, nestedShape, unflatten } from "./_nested.ts";
+import { permuteKernel } from "./_permute.ts";
+import { reduceKernel, type ReduceOp } from "./_reduce.ts";
+import {
+  assertValidShape,
+  broadcastShapes,
+  formatShape,
+  normalizeAxes,
+  normalizeAxis,
+  shapesEqual,
+  sizeOf,
+  stridesOf,
+} from "./_shape.ts";
+import { tensorToHtml } from "./_tensor_html.ts";
+
+export type { DType, NestedArray, TypedArray };
+
+/** Options for {@linkcode tensor}. */
+export interface TensorOptions {
+  /**
+   * The element type.
+   * @default {"float32"} (or "float64" for a Float64Array input)
+   */
+  dtype?: DType;
+  /** The shape, when `data` is flat (an array or typed array of numbers). */
+  shape?: readonly number[];
+}
+
+/** Options for reductions such as {@linkcode Tensor.sum}. */
+export interface ReduceOptions {
+  /**
+   * Keep each reduced axis with extent 1, so the result broadcasts against the input.
+   * @default {false}
+   */
+  keepDims?: boolean;
+}
+
+/** Options for {@linkcode Tensor.variance} and {@linkcode Tensor.std}. */
+export interface VarianceOptions extends ReduceOptions {
+  /**
+   * Bessel's correction: 0 divides by n (biased, what normalisation layers use),
+   * 1 divides by n − 1 (unbiased).
+   * @default {0}
+   */
+  correction?: 0 | 1;
+}
+
+/**
+ * An n-dimensional array of float32 or float64 numbers, stored contiguously in
+ * row-major order. Operations never modify their inputs; they return new
+ * tensors. Shapes are written (B, T, D): batch, positions, features.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "./tensor.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);
+ * deepStrictEqual(x.shape, [2, 3]);
+ * deepStrictEqual(x.mean(-1).toArray(), [2, 5]);
+ * deepStrictEqual(x.add(tensor([10, 20, 30])).toArray(), [[11, 22, 33], [14, 25, 36]]);
+ * ```
+ */
+export class Tensor {
+  /** The elements, contiguous and row-major. */
+  readonly data: TypedArray;
+  /** The extent of each axis. */
+  readonly shape: readonly number[];
+
+  /**
+   * Wraps `data` (not copied) with `shape`; prefer {@linkcode tensor}.
+   * Throws when `data.length` is not the product of `shape`.
+   */
+  constructor(data: TypedArray, shape: readonly number[]) {
+    assertValidShape(shape, "Tensor");
+    if (data.length !== sizeOf(shape)) {
+      throw new Error(
+        `Tensor: expected ${sizeOf(shape)} elements for shape ${
+          formatShape(shape)
+        } but found ${data.length}`,
+      );
+    }
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+  }
+
+  /** The element type, `"float32"` or `"float64"`. */
+  get dtype(): DType {
+    return dtypeOf(this.data);
+  }
+
+  /** The number of elements. */
+  get size(): number {
+    return this.data.length;
+  }
+
+  /** The number of axes. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Row-major strides in elements: `[12, 3, 1]` for shape (2, 4, 3). */
+  get strides(): number[] {
+    return stridesOf(this.shape);
+  }
+
+  /** The elements as nested arrays (a number for a 0-D tensor). */
+  toArray(): NestedArray {
+    return unflatten(this.data, this.shape);
+  }
+
+  /** The single element of a tensor with one element; throws otherwise. */
+  item(): number {
+    if (this.size !== 1) {
+      throw new Error(
+        `item: expected a tensor with one element but found shape ${formatShape(this.shape)}`,
+      );
+    }
+    return this.data[0]!;
+  }
+
+  /** A copy with its own storage. */
+  clone(): Tensor {
+    return new Tensor(this.data.slice(), this.shape);
+  }
+
+  /** This tensor converted to `dtype` (itself when it already has it). */
+  astype(dtype: DType): Tensor {
+    if (dtype === this.dtype) return this;
+    const out = allocate(dtype, this.size);
+    out.set(this.data);
+    return new Tensor(out, this.shape);
+  }
+
+  /**
+   * The same elements with another shape; one extent may be `-1` (inferred).
+   * Shares storage with this tensor.
+   */
+  reshape(...shape: number[] | [readonly number[]]): Tensor {
+    const requested: readonly number[] = Array.isArray(shape[0])
+      ? shape[0] as readonly number[]
+      : shape as number[];
+    const inferred = requested.filter((extent) => extent === -1).length;
+    const known = requested.reduce(
+      (product, extent) => (extent === -1 ? product : product * extent),
+      1,
+    );
+    const fail = (): never => {
+      throw new Error(
+        `reshape: expected a shape with ${this.size} elements for x ${
+          formatShape(this.shape)
+        } but found ${formatShape(requested)}`,
+      );
+    };
+    if (inferred > 1) fail();
+    if (requested.some((extent) => extent !== -1 && (!Number.isInteger(extent) || extent < 0))) {
+      fail();
+    }
+    let target = [...requested];
+    if (inferred === 1) {
+      if (known === 0 || this.size % known !== 0) fail();
+      target = requested.map((extent) => (extent === -1 ? this.size / known : extent));
+    }
+    if (sizeOf(target) !== this.size) fail();
+    return new Tensor(this.data, target);
+  }
+
+  /**
+   * Swaps two axes (by default the last two, a matrix transpose). Copies.
+   */
+  transpose(axis0 = -2, axis1 = -1): Tensor {
+    if (this.ndim < 2) {
+      throw new Error(
+        `transpose: expected at least 2 axes but found shape ${formatShape(this.shape)}`,
+      );
+    }
+    const a = normalizeAxis(axis0, this.ndim, "transpose", this.shape);
+    const b = normalizeAxis(axis1, this.ndim, "transpose", this.shape);
+    const axes = this.shape.map((_, axis) => axis);
+    axes[a] = b;
+    axes[b] = a;
+    return this.permute(axes);
+  }
+
+  /** Reorders the axes: output axis i is input axis `axes[i]`. Copies. */
+  permute(...axes: number[] | [readonly number[]]): Tensor {
+    const order: readonly number[] = Array.isArray(axes[0])
+      ? axes[0] as readonly number[]
+      : axes as number[];
+    const normalized = order.map((axis) => normalizeAxis(axis, this.ndim, "permute", this.shape));
+    const seen = new Set(normalized);
+    if (order.length !== this.ndim || seen.size !== this.ndim) {
+      throw new Error(
+        `permute: expected a permutation of the ${this.ndim} axes of ${
+          formatShape(this.shape)
+        } but found ${formatShape(order)}`,
+      );
+    }
+    const out = allocate(this.dtype, this.size);
+    permuteKernel(this.data, this.shape, normalized, out);
+    return new Tensor(out, normalized.map((axis) => this.shape[axis]!));
+  }
+
+  /** `x + y`, element-wise with NumPy broadcasting. */
+  add(other: Tensor | number): Tensor {
+    return this.#binary("add", other);
+  }
+
+  /** `x − y`, element-wise with NumPy broadcasting. */
+  sub(other: Tensor | number): Tensor {
+    return this.#binary("sub", other);
+  }
+
+  /** `x · y`, element-wise with NumPy broadcasting. */
+  mul(other: Tensor | number): Tensor {
+    return this.#binary("mul", other);
+  }
+
+  /** `x / y`, element-wise with NumPy broadcasting (division by 0 gives ±Infinity, as in IEEE 754). */
+  div(other: Tensor | number): Tensor {
+    return this.#binary("div", other);
+  }
+
+  /** 1 where `x = y`, else 0, with broadcasting: `mask.eq(0)` marks the padding. */
+  eq(other: Tensor | number): Tensor {
+    return this.#binary("eq", other);
+  }
+
+  /** The element-wise maximum of `x` and `y`, with broadcasting; NaN propagates. */
+  maximum(other: Tensor | number): Tensor {
+    return this.#binary("maximum", other);
+  }
+
+  /** The element-wise minimum of `x` and `y`, with broadcasting; NaN propagates. */
+  minimum(other: Tensor | number): Tensor {
+    return this.#binary("minimum", other);
+  }
+
+  /** `−x`. */
+  neg(): Tensor {
+    return this.#unary("neg");
+  }
+
+  /** `√x` (NaN for negative elements, as in PyTorch). */
+  sqrt(): Tensor {
+    return this.#unary("sqrt");
+  }
+
+  /** `eˣ`. */
+  exp(): Tensor {
+    return this.#unary("exp");
+  }
+
+  /** `ln x` (−Infinity at 0, NaN below, as in PyTorch). */
+  log(): Tensor {
+    return this.#unary("log");
+  }
+
+  /** `x²`. */
+  square(): Tensor {
+    return this.#unary("square");
+  }
+
+  /** `|x|`. */
+  abs(): Tensor {
+    return this.#unary("abs");
+  }
+
+  /** `Σ x` over `axis` (one, several, or every axis when omitted); empty sums are 0. */
+  sum(axis?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+    return this.#reduce("sum", axis, 0, options.keepDims ?? false);
+  }
+
+  /** `Σ x / n` over `axis`; throws for an empty axis rather than returning NaN. */
+  mean(axis?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+    return this.#reduce("mean", axis, 0, options.keepDims ?? false);
+  }
+
+  /** The largest element over `axis` (NaN if any element is NaN). */
+  max(axis?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+    return this.#reduce("max", axis, 0, options.keepDims ?? false);
+  }
+
+  /** The smallest element over `axis` (NaN if any element is NaN). */
+  min(axis?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+    return this.#reduce("min", axis, 0, options.keepDims ?? false);
+  }
+
+  /**
+   * `Σ (x − mean)² / (n − correction)` over `axis`, computed in two passes so
+   * that a large common offset does not cancel the result.
+   */
+  variance(axis?: number | readonly number[], options: VarianceOptions = {}): Tensor {
+    return this.#reduce("variance", axis, options.correction ?? 0, options.keepDims ?? false);
+  }
+
+  /** `√variance` over `axis`; see {@linkcode Tensor.variance}. */
+  std(axis?: number | readonly number[], options: VarianceOptions = {}): Tensor {
+    return this.variance(axis, options).sqrt();
+  }
+
+  /**
+   * The matrix product over the last two axes, batched over the others with
+   * broadcasting (like `torch.matmul`): (…, n, k) · (…, k, m) → (…, n, m).
+   * A 1-D operand is a vector: it gains an axis for the product, which is
+   * then removed.
+   */
+  matmul(other: Tensor): Tensor {
+    if (this.ndim === 0 || other.ndim === 0) {
+      throw new Error(
+        `matmul: expected tensors with at least 1 axis but found ${formatShape(this.shape)} and ${
+          formatShape(other.shape)
+        }`,
+      );
+    }
+    const a = this.ndim === 1 ? this.reshape(1, this.size) : this;
+    const b = other.ndim === 1 ? other.reshape(other.size, 1) : other;
+    const n = a.shape[a.ndim - 2]!;
+    const k = a.shape[a.ndim - 1]!;
+    const kB = b.shape[b.ndim - 2]!;
+    const m = b.shape[b.ndim - 1]!;
+    if (k !== kB) {
+      throw new Error(
+        `matmul: expected the last axis of a ${formatShape(this.shape)} to equal the ${
+          other.ndim === 1 ? "only" : "second-to-last"
+        } axis of b ${formatShape(other.shape)} but found ${k} and ${kB}`,
+      );
+    }
+    const batchA = a.shape.slice(0, -2);
+    const batchB = b.shape.slice(0, -2);
+    const batchShape = broadcastShapes(batchA, batchB, "matmul");
+    const out = allocate(promote(a.dtype, b.dtype), sizeOf(batchShape) * n * m);
+    matmulKernel(a.data, batchA, b.data, batchB, out, batchShape, n, k, m);
+    const shape = [...batchShape];
+    if (this.ndim > 1) shape.push(n);
+    if (other.ndim > 1) shape.push(m);
+    return new Tensor(out, shape);
+  }
+
+  /**
+   * `softmax(x)ᵢ = exp(xᵢ − max x) / Σⱼ exp(xⱼ − max x)` along `axis`.
+   *
+   * Subtracting the maximum keeps every `exp` ≤ 1, so large scores cannot
+   * overflow to Infinity. A slice that is entirely −Infinity (every key
+   * masked) has no defined softmax: it gives zeros here, where PyTorch gives
+   * NaN. A NaN in a slice makes that slice NaN.
+   */
+  softmax(axis = -1): Tensor {
+    const dim = normalizeAxis(axis, this.ndim, "softmax", this.shape);
+    const n = this.shape[dim]!;
+    const inner = sizeOf(this.shape.slice(dim + 1));
+    const outer = sizeOf(this.shape.slice(0, dim));
+    const x = this.data;
+    const out = allocate(this.dtype, this.size);
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        const base = o * n * inner + i;
+        let max = -Infinity;
+        for (let r = 0; r < n; r++) {
+          const value = x[base + r * inner]!;
+          if (value > max || value !== value) max = value;
+        }
+        if (max === -Infinity) continue; // every entry −∞: zeros (see above)
+        let total = 0;
+        for (let r = 0; r < n; r++) {
+          const e = Math.exp(x[base + r * inner]! - max);
+          out[base + r * inner] = e;
+          total += e;
+        }
+        for (let r = 0; r < n; r++) out[base + r * inner]! /= total;
+      }
+    }
+    return new Tensor(out, this.shape);
+  }
+
+  /**
+   * `value` where `mask` is 1 and `x` where it is 0, like PyTorch's
+   * `masked_fill`. `mask` holds only 0s and 1s and broadcasts to the shape of
+   * `x`. With normlab's padding masks (1 = real token) hide the padding with
+   * `x.maskedFill(mask.eq(0), value)`.
+   */
+  maskedFill(mask: Tensor, value: number): Tensor {
+    const shape = broadcastShapes(this.shape, mask.shape, "maskedFill");
+    if (!shapesEqual(shape, this.shape)) {
+      throw new Error(
+        `maskedFill: expected a mask that broadcasts to x ${formatShape(this.shape)} but found ${
+          formatShape(mask.shape)
+        }`,
+      );
+    }
+    assertBinaryMask(mask, "maskedFill");
+    const expanded = allocate(this.dtype, this.size);
+    binaryKernel("add", expanded, this.shape, mask.data, mask.shape, expanded, this.shape);
+    const out = this.data.slice();
+    for (let i = 0; i < out.length; i++) {
+      if (expanded[i] === 1) out[i] = value;
+    }
+    return new Tensor(out, this.shape);
+  }
+
+  /** The tensor printed like PyTorch: `tensor([[1.0000, 2.5000], …])`, abbreviated when large. */
+  toString(): string {
+    const body = formatTensorBody(this.data, this.shape, "tensor(".length);
+    const suffix = this.dtype === "float64" ? ", dtype=float64" : "";
+    return `tensor(${body}${suffix})`;
+  }
+
+  /** Tables in a Deno Jupyter notebook (one per batch item for 3-D) and the printout as text. */
+  [Symbol.for("Jupyter.display")](): Record<string, string> {
+    return {
+      "text/plain": this.toString(),
+      "text/html": tensorToHtml(this.data, this.shape, this.dtype),
+    };
+  }
+
+  #binary(op: BinaryOp, other: Tensor | number): Tensor {
+    const y = typeof other === "number" ? scalar(other, this.dtype) : other;
+    if (!(y instanceof Tensor)) {
+      throw new Error(`${op}: expected a Tensor or a number but found ${typeof other}`);
+    }
+    const shape = broadcastShapes(this.shape, y.shape, op);
+    const out = allocate(promote(this.dtype, y.dtype), sizeOf(shape));
+    binaryKernel(op, this.data, this.shape, y.data, y.shape, out, shape);
+    return new Tensor(out, shape);
+  }
+
+  #unary(op: UnaryOp): Tensor {
+    const out = allocate(this.dtype, this.size);
+    unaryKernel(op, this.data, out);
+    return new Tensor(out, this.shape);
+  }
+
+  #reduce(
+    op: ReduceOp,
+    axis: number | readonly number[] | undefined,
+    correction: number,
+    keepDims: boolean,
+  ): Tensor {
+    const axes = normalizeAxes(axis, this.ndim, op, this.shape);
+    const { values, keptShape } = reduceKernel(op, this.data, this.shape, axes, correction, op);
+    const shape = keepDims ? keptShape : this.shape.filter((_, a) => !axes.includes(a));
+    const out = allocate(this.dtype, values.length);
+    out.set(values);
+    return new Tensor(out, shape);
+  }
+}
+
+function scalar(value: number, dtype: DType): Tensor {
+  const data = allocate(dtype, 1);
+  data[0] = value;
+  return new Tensor(data, []);
+}
+
+/** Throws unless every element of `mask` is 0 or 1, naming the operation. */
+export function assertBinaryMask(mask: Tensor, operation: string): void {
+  const data = mask.data;
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i]!;
+    if (value !== 0 && value !== 1) {
+      throw new Error(
+        `${operation}: expected a mask of 0s and 1s (1 = real token, 0 = padding) of shape ${
+          formatShape(mask.shape)
+        } but found ${value} at flat index ${i}`,
+      );
+    }
+  }
+}
+
+/**
+ * Makes a tensor from nested arrays, a number, or flat data with a `shape`.
+ *
+ * - nested arrays give their own shape; ragged ones throw;
+ * - a flat array or typed array with `shape` is used as row-major data (a
+ *   Float32Array for float32, or a Float64Array for float64, without a copy);
+ * - the dtype defaults to float32 (float64 for a Float64Array).
+ *
+ * @example
+ * ```ts
+ * import { tensor } from "./tensor.ts";
+ * import { deepStrictEqual, throws } from "node:assert/strict";
+ *
+ * const x = tensor([0.5, 1, 2, 4, 8, 16], { shape: [2, 3] });
+ * deepStrictEqual(x.toArray(), [[0.5, 1, 2], [4, 8, 16]]);
+ * deepStrictEqual(x.dtype, "float32");
+ * throws(() => tensor([[1, 2], [3]]), /ragged/);
+ * ```
+ */
+export function tensor(
+  data: NestedArray | ArrayLike<number>,
+  options: TensorOptions = {},
+): Tensor {
+  const isTyped = data instanceof Float32Array || data instanceof Float64Array;
+  const dtype: DType = options.dtype ?? (data instanceof Float64Array ? "float64" : "float32");
+  if (options.shape !== undefined) assertValidShape(options.shape, "tensor");
+  if (isTyped || (typeof data === "object" && !Array.isArray(data))) {
+    // Flat data: a typed array or another array-like.
+    const flat = data as ArrayLike<number>;
+    const shape = options.shape ?? [flat.length];
+    if (sizeOf(shape) !== flat.length) {
+      throw new Error(
+        `tensor: expected ${sizeOf(shape)} elements for shape ${
+          formatShape(shape)
+        } but found ${flat.length}`,
+      );
+    }
+    if (isTyped && dtypeOf(flat as TypedArray) === dtype) {
+      return new Tensor(flat as TypedArray, shape);
+    }
+    const out = allocate(dtype, flat.length);
+    for (let i = 0; i < flat.length; i++) {
+      const value = flat[i];
+      if (typeof value !== "number") {
+        throw new Error(`tensor: expected numbers but found ${typeof value} at index ${i}`);
+      }
+      out[i] = value;
+    }
+    return new Tensor(out, shape);
+  }
+  const nested = data as NestedArray;
+  const naturalShape = nestedShape(nested, "tensor");
+  const out = allocate(dtype, sizeOf(naturalShape));
+  flattenInto(nested, out);
+  if (options.shape === undefined) return new Tensor(out, naturalShape);
+  if (sizeOf(options.shape) !== out.length) {
+    throw new Error(
+      `tensor: expected ${sizeOf(options.shape)} elements for shape ${
+        formatShape(options.shape)
+      } but found ${out.length} (nested shape ${formatShape(naturalShape)})`,
+    );
+  }
+  return new Tensor(out, options.shape);
+}

@@ -1,0 +1,80 @@
+/**
+ * normlab: see, with real tensors, why transformers normalise with LayerNorm
+ * and not BatchNorm on padded batches.
+ *
+ * Shape legend, used everywhere: **B** batch, **T** positions (tokens),
+ * **D** features (always the last axis), **H** heads. A **mask** has the
+ * leading axes of its input, typically (B, T), with **1 = real token,
+ * 0 = padding** — the Hugging Face `attention_mask` convention, the opposite
+ * of PyTorch's `key_padding_mask`.
+ *
+ * A short tour:
+ *
+ * ```ts
+ * import { batchNorm, encodeBatch, featureStats, layerNorm, tokenStats } from "./mod.ts";
+ * import { deepStrictEqual, ok } from "node:assert/strict";
+ *
+ * // Two sentences, 2 and 4 words, embedded in D = 3 and padded to (2, 4, 3).
+ * const { x, mask } = encodeBatch(["Loved it", "The plot was dull"], { dim: 3, seed: 0 });
+ * deepStrictEqual(x.shape, [2, 4, 3]);
+ * deepStrictEqual(mask.toArray(), [[1, 1, 0, 0], [1, 1, 1, 1]]);
+ *
+ * // BatchNorm's view: per-feature statistics count the two padded rows...
+ * const padded = featureStats(x).mean;
+ * const real = featureStats(x, { mask }).mean;
+ * ok(padded.sub(real).abs().max().item() > 0);
+ *
+ * // ...so BatchNorm's output for a real token depends on the padding, while
+ * // LayerNorm's per-token statistics never see it.
+ * deepStrictEqual(tokenStats(x).mean.shape, [2, 4]);
+ * const y = layerNorm(x);
+ * const alone = layerNorm(x.reshape(8, 3)).reshape(2, 4, 3);
+ * deepStrictEqual(y.toArray(), alone.toArray());
+ * ok(batchNorm(x).sub(batchNorm(x, { mask })).abs().max().item() > 0.1);
+ * ```
+ *
+ * @module
+ */
+export { Tensor, tensor } from "./lib/tensor.ts";
+export type {
+  DType,
+  NestedArray,
+  ReduceOptions,
+  TensorOptions,
+  TypedArray,
+  VarianceOptions,
+} from "./lib/tensor.ts";
+export { arange, full, ones, rand, randn, zeros } from "./lib/creation.ts";
+export type { CreationOptions, RandomOptions } from "./lib/creation.ts";
+export { allClose, concat, stack } from "./lib/ops.ts";
+export type { AllCloseOptions } from "./lib/ops.ts";
+export { LayerNorm, layerNorm, layerNormBackward } from "./lib/layer_norm.ts";
+export type {
+  LayerNormBackwardOptions,
+  LayerNormLayerOptions,
+  LayerNormOptions,
+} from "./lib/layer_norm.ts";
+export { RMSNorm, rmsNorm } from "./lib/rms_norm.ts";
+export type { RmsNormLayerOptions, RmsNormOptions } from "./lib/rms_norm.ts";
+export { BatchNorm, batchNorm, batchNormBackward } from "./lib/batch_norm.ts";
+export type {
+  BatchNormBackwardOptions,
+  BatchNormForwardOptions,
+  BatchNormLayerOptions,
+  BatchNormOptions,
+} from "./lib/batch_norm.ts";
+export type { NormGradients } from "./lib/norm_gradients.ts";
+export { scaledDotProductAttention, SelfAttention } from "./lib/attention.ts";
+export type {
+  AttentionOptions,
+  AttentionResult,
+  SelfAttentionForwardOptions,
+  SelfAttentionOptions,
+  SelfAttentionResult,
+} from "./lib/attention.ts";
+export { padSequences } from "./lib/padding.ts";
+export type { PaddedBatch, PadOptions } from "./lib/padding.ts";
+export { embed, encodeBatch, tokenize } from "./lib/text.ts";
+export type { EmbedOptions, EncodedBatch, EncodeOptions } from "./lib/text.ts";
+export { featureStats, tokenStats } from "./lib/stats.ts";
+export type { FeatureStats, FeatureStatsOptions, TokenStats } from "./lib/stats.ts";
