@@ -78,3 +78,45 @@ export { embed, encodeBatch, tokenize } from "./lib/text.ts";
 export type { EmbedOptions, EncodedBatch, EncodeOptions } from "./lib/text.ts";
 export { featureStats, tokenStats } from "./lib/stats.ts";
 export type { FeatureStats, FeatureStatsOptions, TokenStats } from "./lib/stats.ts";
+export { batchDependence, paddingSweep } from "./lib/experiments.ts";
+export type {
+  BatchDependenceOptions,
+  BatchDependenceRow,
+  PaddingSweep,
+  PaddingSweepOptions,
+  SweepRow,
+} from "./lib/experiments.ts";
+export { CLASSIC_DIM, CLASSIC_SENTENCES, LONGEST_LENGTH, TYPICAL_LENGTH } from "./lib/examples.ts";
+export { JUPYTER_DISPLAY } from "./lib/jupyter.ts";
+export type { Displayable, MimeBundle } from "./lib/jupyter.ts";
+export { Figure, loadPlotly } from "./lib/figure.ts";
+export type { Config, Data, FigureSpec, Layout, Trace } from "./lib/figure.ts";
+export {
+  barChart,
+  featureStatsChart,
+  heatmap,
+  histogram,
+  lineChart,
+  scatter3d,
+} from "./lib/plot.ts";
+export type {
+  BarChartOptions,
+  FeatureStatsChartOptions,
+  FeatureStatsInput,
+  HeatmapOptions,
+  HistogramOptions,
+  LineChartOptions,
+  PointGroup,
+  Scatter3dOptions,
+  Series,
+} from "./lib/plot.ts";
+export { displayTable, displayTensor, displayText } from "./lib/display.ts";
+export type { DisplayTensorOptions, TableRow } from "./lib/display.ts";
+export { Report } from "./lib/report.ts";
+export { main, parseDemoArgs, runDemo } from "./lib/cli.ts";
+export type { CliIO, DemoOptions, DemoResult } from "./lib/cli.ts";
+
+if (import.meta.main) {
+  const { main } = await import("./lib/cli.ts");
+  Deno.exit(await main(Deno.args));
+}

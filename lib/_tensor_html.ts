@@ -81,7 +81,10 @@ export function tensorToHtml(
       }
       const padded = options.mask !== undefined && options.mask[table * rows + r] === 0;
       const style = padded ? PADDED_STYLE : CELL_STYLE;
-      const label = escapeHtml(labels?.[r] ?? String(r)) + (padded ? " (pad)" : "");
+      // Index labels get a "(pad)" note; given labels (tokens) stand as they are.
+      const label = labels?.[r] === undefined
+        ? String(r) + (padded ? " (pad)" : "")
+        : escapeHtml(labels[r]!);
       const cells = columnIndices.map((c) =>
         `<td style="${style}">${
           c < 0 ? "…" : escapeHtml(format(data[(table * rows + r) * columns + c]!).trim())

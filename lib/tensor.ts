@@ -21,6 +21,7 @@ import {
   stridesOf,
 } from "./_shape.ts";
 import { tensorToHtml } from "./_tensor_html.ts";
+import { JUPYTER_DISPLAY, type MimeBundle } from "./jupyter.ts";
 
 export type { DType, NestedArray, TypedArray };
 
@@ -415,7 +416,7 @@ export class Tensor {
   }
 
   /** Tables in a Deno Jupyter notebook (one per batch item for 3-D) and the printout as text. */
-  [Symbol.for("Jupyter.display")](): Record<string, string> {
+  [JUPYTER_DISPLAY](): MimeBundle {
     return {
       "text/plain": this.toString(),
       "text/html": tensorToHtml(this.data, this.shape, this.dtype),

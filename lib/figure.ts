@@ -1,0 +1,183 @@
+/**
+ * The `Figure`: Plotly data and layout that draw themselves in Deno Jupyter,
+ * in standalone HTML and in reports, offline.
+ *
+ * @module
+ */
+import type { Config, Data, Layout } from "plotly-types";
+import { escapeHtml, scriptSafeJson } from "./_html.ts";
+import { plotlyLoaderScript } from "./_plotly_bundle.ts";
+import { type Displayable, JUPYTER_DISPLAY, type MimeBundle } from "./jupyter.ts";
+
+export type { Config, Data, Layout };
+
+/**
+ * One Plotly trace: typed by `@types/plotly.js` where its types reach, or a
+ * plain object with a `type` where they fall short (2-D heatmap `text`, for one).
+ */
+export type Trace = Data | (Record<string, unknown> & { type: string });
+
+/** What the figure builders return: Plotly traces and layout. */
+export interface FigureSpec {
+  /** The traces. */
+  data: Trace[];
+  /** The layout (title, axes, size, legend). */
+  layout: Partial<Layout>;
+  /** Plotly's config; `responsive` and no logo by default. */
+  config?: Partial<Config>;
+}
+
+const DEFAULT_CONFIG: Partial<Config> = { responsive: true, displaylogo: false };
+
+/** Which processes have already sent plotly.js to the notebook page. */
+const pageState = { plotlySent: false, figureCount: 0 };
+
+/**
+ * A chart: Plotly `data` and `layout`. In Deno Jupyter it displays itself
+ * (`application/vnd.plotly.v1+json`, offline `text/html`, `text/plain`); it
+ * also renders to a standalone HTML page (`toHTML`, `save`) or into a report.
+ *
+ * @example
+ * ```ts
+ * import { Figure } from "./figure.ts";
+ * import { JUPYTER_DISPLAY } from "./jupyter.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * const figure = new Figure({ data: [{ type: "bar", x: ["a"], y: [1] }], layout: { title: { text: "<b>" } } });
+ * const bundle = figure[JUPYTER_DISPLAY]();
+ * ok("application/vnd.plotly.v1+json" in bundle && "text/html" in bundle);
+ * ok(!figure.toHTML().includes("<title><b>"), "titles are escaped");
+ * ```
+ */
+export class Figure implements FigureSpec, Displayable {
+  /** The traces. */
+  data: Trace[];
+  /** The layout. */
+  layout: Partial<Layout>;
+  /** Plotly's config. */
+  config: Partial<Config>;
+
+  /** Wraps a spec; data and layout are used as given (not copied). */
+  constructor(spec: FigureSpec) {
+    this.data = spec.data;
+    this.layout = spec.layout;
+    this.config = { ...DEFAULT_CONFIG, ...spec.config };
+  }
+
+  /** The title text, or "" without one. */
+  get title(): string {
+    const title = this.layout.title;
+    if (typeof title === "string") return title;
+    return title?.text ?? "";
+  }
+
+  /** `{ data, layout, config }`, as Plotly and the Jupyter Plotly renderer take it. */
+  toJSON(): Required<FigureSpec> {
+    return { data: this.data, layout: this.layout, config: this.config };
+  }
+
+  /** A one-line description: the title and the kinds of trace. */
+  toString(): string {
+    const kinds = this.data.map((trace) => (trace as { type?: string }).type ?? "scatter");
+    return `Figure${this.title ? ` "${this.title}"` : ""}: ${this.data.length} trace(s) (${
+      [...new Set(kinds)].join(", ")
+    })`;
+  }
+
+  /**
+   * An HTML fragment that draws this chart where it is placed, once plotly.js
+   * is on the page (see {@linkcode Figure.toHTML} for a whole page). Every
+   * label is inside script-safe JSON, so none can close the script.
+   */
+  toFragment(): string {
+    pageState.figureCount++;
+    const id = `normlab-figure-${pageState.figureCount}`;
+    const height = typeof this.layout.height === "number" ? this.layout.height : 420;
+    return `<div id="${id}" class="normlab-figure" style="width:100%;min-height:${height}px"></div>
+<script>
+(function () {
+  // The div just before this script; the id is a fallback for pages that move scripts.
+  var script = document.currentScript;
+  var element = (script && script.previousElementSibling) || document.getElementById(${
+      JSON.stringify(id)
+    });
+  var spec = ${scriptSafeJson(this.toJSON())};
+  var ready = window.__normlabPlotly || (window.Plotly ? Promise.resolve(window.Plotly) : null);
+  if (!ready) {
+    element.textContent = "Chart not drawn: plotly.js is not on this page (its output was cleared). Display loadPlotly() from normlab, then re-run this cell.";
+    return;
+  }
+  ready.then(function (Plotly) {
+    return Plotly.newPlot(element, spec.data, spec.layout, spec.config);
+  }).catch(function (error) {
+    element.textContent = "Chart not drawn: " + error;
+    console.error(error);
+  });
+})();
+</script>`;
+  }
+
+  /** A self-contained HTML page with plotly.js inlined: it opens from disk with no network. */
+  toHTML(): string {
+    const title = escapeHtml(this.title || "normlab figure");
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${title}</title>
+${plotlyLoaderScript()}
+</head>
+<body style="font-family:system-ui,sans-serif;margin:16px">
+${this.toFragment()}
+</body>
+</html>
+`;
+  }
+
+  /** Writes {@linkcode Figure.toHTML} to `path`. */
+  async save(path: string | URL): Promise<void> {
+    await Deno.writeTextFile(path, this.toHTML());
+  }
+
+  /**
+   * The notebook display: the Plotly JSON for front ends that render it, HTML
+   * that draws offline (carrying plotly.js the first time in this kernel),
+   * and a text summary.
+   */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    return {
+      "application/vnd.plotly.v1+json": this.toJSON(),
+      "text/html": notebookPrelude() + this.toFragment(),
+      "text/plain": this.toString(),
+    };
+  }
+}
+
+/** plotly.js, the first time a kernel displays a chart; nothing afterwards. */
+function notebookPrelude(): string {
+  if (pageState.plotlySent) return "";
+  pageState.plotlySent = true;
+  return plotlyLoaderScript();
+}
+
+/**
+ * plotly.js as a notebook output, for a page whose earlier copy was cleared:
+ * `loadPlotly()` in a cell, then re-run the chart cells.
+ *
+ * @example
+ * ```ts
+ * import { loadPlotly } from "./figure.ts";
+ * import { JUPYTER_DISPLAY } from "./jupyter.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * ok(String(loadPlotly()[JUPYTER_DISPLAY]()["text/html"]).includes("DecompressionStream"));
+ * ```
+ */
+export function loadPlotly(): Displayable {
+  return {
+    [JUPYTER_DISPLAY]: () => {
+      pageState.plotlySent = true;
+      return { "text/html": plotlyLoaderScript(), "text/plain": "plotly.js loaded" };
+    },
+  };
+}

@@ -1,0 +1,576 @@
+/**
+ * Figure builders: pure functions from tensors and numbers to a
+ * {@linkcode Figure} (Plotly data and layout) with titles, axis labels and
+ * legends by default.
+ *
+ * @module
+ */
+import type { Layout } from "plotly-types";
+import { formatShape } from "./_shape.ts";
+import { Figure, type Trace } from "./figure.ts";
+import { Tensor } from "./tensor.ts";
+
+const FONT = { family: "system-ui, -apple-system, Segoe UI, sans-serif", size: 13 };
+const PADDING_COLOR = "#d1d5db";
+const PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4b5563"];
+
+function baseLayout(title: string, extra: Partial<Layout> = {}): Partial<Layout> {
+  return {
+    title: { text: title, x: 0.02, xanchor: "left" },
+    font: FONT,
+    margin: { l: 70, r: 30, t: 60, b: 60 },
+    paper_bgcolor: "white",
+    plot_bgcolor: "white",
+    legend: { orientation: "h", y: -0.2 },
+    ...extra,
+  };
+}
+
+function valuesOf(values: ArrayLike<number> | Tensor): number[] {
+  return Array.from(values instanceof Tensor ? values.data : values);
+}
+
+/** Options for {@linkcode heatmap}. */
+export interface HeatmapOptions {
+  /** The chart title. */
+  title?: string;
+  /** Row labels (tokens, typically): one list for all panels or one per panel. */
+  rowLabels?: readonly string[] | readonly (readonly string[])[];
+  /** Column labels (features, or key tokens): one list or one per panel. */
+  colLabels?: readonly string[] | readonly (readonly string[])[];
+  /** 1 = real, 0 = padding, (B, T): padded **rows** are greyed and marked "pad". */
+  mask?: Tensor;
+  /** 1 = real, 0 = padding, (B, T_k): padded **columns** (keys) are greyed and marked "pad". */
+  columnMask?: Tensor;
+  /** A title per panel (batch item). */
+  panelTitles?: readonly string[];
+  /** The x-axis title. @default {"feature"} */
+  xTitle?: string;
+  /** The y-axis title. @default {"position"} */
+  yTitle?: string;
+  /** A Plotly colorscale. @default {"RdBu" centred on 0, or white → blue for non-negative data} */
+  colorscale?: string | [number, string][];
+  /** Print each value in its cell. @default {true up to 400 cells per panel} */
+  showValues?: boolean;
+}
+
+/**
+ * A heatmap of a (T, D) matrix, or of a (B, T, D) tensor as B panels side by
+ * side, with padded cells greyed and labelled "pad" when a mask is given.
+ *
+ * @example
+ * ```ts
+ * import { heatmap } from "./plot.ts";
+ * import { tensor } from "./tensor.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const x = tensor([[[1, 2], [0, 0]], [[3, 4], [5, 6]]]); // (B, T, D) = (2, 2, 2)
+ * const figure = heatmap(x, { mask: tensor([[1, 0], [1, 1]]), title: "x" });
+ * // One value trace and one padding trace per batch item.
+ * deepStrictEqual(figure.data.length, 4);
+ * ```
+ */
+export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
+  if (!(x instanceof Tensor) || (x.ndim !== 2 && x.ndim !== 3)) {
+    throw new Error(
+      `heatmap: expected x to be a (T, D) or (B, T, D) tensor but found ${
+        x instanceof Tensor ? formatShape(x.shape) : typeof x
+      }`,
+    );
+  }
+  const panels = x.ndim === 3 ? x.shape[0]! : 1;
+  const rows = x.shape[x.ndim - 2]!;
+  const cols = x.shape[x.ndim - 1]!;
+  const rowMask = checkPlotMask(options.mask, panels, rows, x, "mask");
+  const colMask = checkPlotMask(options.columnMask, panels, cols, x, "columnMask");
+  let min = Infinity;
+  let max = -Infinity;
+  for (const value of x.data) {
+    if (Number.isFinite(value)) {
+      min = Math.min(min, value);
+      max = Math.max(max, value);
+    }
+  }
+  const nonNegative = min >= 0;
+  const bound = Math.max(Math.abs(min), Math.abs(max), 1e-12);
+  // Non-negative data (attention weights): white → dark blue, so larger is darker.
+  const colorscale = options.colorscale ??
+    (nonNegative ? [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]] : "RdBu");
+  const showValues = options.showValues ?? rows * cols <= 400;
+  const data: Trace[] = [];
+  const layout = baseLayout(options.title ?? `Tensor ${formatShape(x.shape)}`, {
+    height: Math.min(900, Math.max(260, 60 * rows + 140)),
+    annotations: [],
+  });
+  const gap = panels > 1 ? 0.14 : 0;
+  for (let p = 0; p < panels; p++) {
+    const suffix = p === 0 ? "" : String(p + 1);
+    const rowNames = uniqueLabels(labelsFor(options.rowLabels, p), rows);
+    const colNames = uniqueLabels(labelsFor(options.colLabels, p), cols);
+    const z: (number | null)[][] = [];
+    const padding: (number | null)[][] = [];
+    const paddingText: string[][] = [];
+    for (let r = 0; r < rows; r++) {
+      const row: (number | null)[] = [];
+      const padRow: (number | null)[] = [];
+      const padText: string[] = [];
+      for (let c = 0; c < cols; c++) {
+        const padded = rowMask?.[p * rows + r] === 0 || colMask?.[p * cols + c] === 0;
+        row.push(padded ? null : x.data[(p * rows + r) * cols + c]!);
+        padRow.push(padded ? 1 : null);
+        padText.push(padded ? "pad" : "");
+      }
+      z.push(row);
+      padding.push(padRow);
+      paddingText.push(padText);
+    }
+    const axes = { xaxis: `x${suffix}`, yaxis: `y${suffix}` };
+    data.push({
+      type: "heatmap",
+      name: options.panelTitles?.[p] ?? (panels > 1 ? `batch ${p}` : "values"),
+      x: colNames,
+      y: rowNames,
+      z,
+      colorscale,
+      zmin: nonNegative ? 0 : -bound,
+      zmax: nonNegative ? Math.max(max, 1e-12) : bound,
+      showscale: p === panels - 1,
+      texttemplate: showValues ? "%{z:.2f}" : undefined,
+      hovertemplate: "%{y} · %{x}: %{z:.4f}<extra></extra>",
+      ...axes,
+    });
+    data.push({
+      type: "heatmap",
+      name: "padding",
+      x: colNames,
+      y: rowNames,
+      z: padding,
+      colorscale: [[0, PADDING_COLOR], [1, PADDING_COLOR]],
+      showscale: false,
+      // Label only the padded cells: a constant template would print over the real ones too.
+      text: paddingText,
+      texttemplate: "%{text}",
+      hovertemplate: "%{y} · %{x}: padding<extra></extra>",
+      ...axes,
+    });
+    const start = p / panels + (p > 0 ? gap / 2 : 0);
+    const end = (p + 1) / panels - (p < panels - 1 ? gap / 2 : 0);
+    const record = layout as Record<string, unknown>;
+    record[`xaxis${suffix}`] = {
+      domain: [start, end],
+      anchor: `y${suffix}`,
+      title: { text: options.xTitle ?? "feature" },
+      side: "bottom",
+      type: "category",
+    };
+    record[`yaxis${suffix}`] = {
+      anchor: `x${suffix}`,
+      autorange: "reversed",
+      automargin: true,
+      type: "category",
+      title: { text: p === 0 ? options.yTitle ?? "position" : "" },
+    };
+    if (panels > 1 || options.panelTitles !== undefined) {
+      layout.annotations!.push({
+        text: options.panelTitles?.[p] ?? `batch item ${p}`,
+        x: (start + end) / 2,
+        y: 1.02,
+        xref: "paper",
+        yref: "paper",
+        xanchor: "center",
+        yanchor: "bottom",
+        showarrow: false,
+      });
+    }
+  }
+  return new Figure({ data, layout });
+}
+
+function checkPlotMask(
+  mask: Tensor | undefined,
+  panels: number,
+  extent: number,
+  x: Tensor,
+  name: string,
+): Float32Array | Float64Array | undefined {
+  if (mask === undefined) return undefined;
+  if (!(mask instanceof Tensor) || mask.size !== panels * extent) {
+    throw new Error(
+      `heatmap: expected ${name} to have shape ${
+        formatShape(x.ndim === 3 ? [panels, extent] : [extent])
+      } for x ${formatShape(x.shape)} but found ${
+        mask instanceof Tensor ? formatShape(mask.shape) : typeof mask
+      }`,
+    );
+  }
+  return mask.data;
+}
+
+function labelsFor(
+  labels: readonly string[] | readonly (readonly string[])[] | undefined,
+  panel: number,
+): readonly string[] | undefined {
+  if (labels === undefined || labels.length === 0) return undefined;
+  if (typeof labels[0] === "string") return labels as readonly string[];
+  return (labels as readonly (readonly string[])[])[panel];
+}
+
+/** "0 · the", "1 · cat": Plotly merges equal category labels, so every label carries its index. */
+function uniqueLabels(labels: readonly string[] | undefined, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const label = labels?.[i];
+    return label === undefined ? String(i) : `${i} · ${label}`;
+  });
+}
+
+/** One series of a bar, line or histogram chart. */
+export interface Series {
+  /** The legend entry. */
+  name: string;
+  /** The values. */
+  values: ArrayLike<number> | Tensor;
+  /** x positions (lines) — categories come from the chart's options for bars. */
+  x?: ArrayLike<number> | readonly string[];
+  /** A CSS colour. */
+  color?: string;
+  /** Line dash: "solid", "dash", "dot". */
+  dash?: "solid" | "dash" | "dot" | "dashdot";
+}
+
+/** Options for {@linkcode barChart}. */
+export interface BarChartOptions {
+  /** The chart title. */
+  title?: string;
+  /** The category of each bar position (x axis). */
+  categories?: readonly string[];
+  /** The x-axis title. */
+  xTitle?: string;
+  /** The y-axis title. */
+  yTitle?: string;
+}
+
+/**
+ * Grouped bars: one colour per series, one group per category.
+ *
+ * @example
+ * ```ts
+ * import { barChart } from "./plot.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const figure = barChart([{ name: "mean", values: [1, 2] }], { categories: ["d0", "d1"] });
+ * deepStrictEqual(figure.data.length, 1);
+ * ```
+ */
+export function barChart(series: readonly Series[], options: BarChartOptions = {}): Figure {
+  const data: Trace[] = series.map((s, i) => {
+    const y = valuesOf(s.values);
+    return {
+      type: "bar",
+      name: s.name,
+      x: options.categories ? [...options.categories] : y.map((_, j) => String(j)),
+      y,
+      marker: { color: s.color ?? PALETTE[i % PALETTE.length] },
+      hovertemplate: `${escapeTemplate(s.name)} · %{x}: %{y:.4f}<extra></extra>`,
+    };
+  });
+  return new Figure({
+    data,
+    layout: baseLayout(options.title ?? "Bar chart", {
+      barmode: "group",
+      xaxis: { title: { text: options.xTitle ?? "" }, type: "category" },
+      yaxis: { title: { text: options.yTitle ?? "" }, zeroline: true },
+    }),
+  });
+}
+
+/** Plotly hover templates treat `%{…}` specially: keep user text literal. */
+function escapeTemplate(text: string): string {
+  return text.replace(/%/g, "%%");
+}
+
+/** Options for {@linkcode featureStatsChart}. */
+export interface FeatureStatsChartOptions {
+  /** The chart title. */
+  title?: string;
+  /** Names of the features. @default {"d0", "d1", …} */
+  featureLabels?: readonly string[];
+}
+
+/** Per-feature statistics, with padding counted and with real tokens only. */
+export interface FeatureStatsInput {
+  /** (D) means, padding counted. */
+  meanWithPadding: ArrayLike<number> | Tensor;
+  /** (D) standard deviations, padding counted. */
+  stdWithPadding: ArrayLike<number> | Tensor;
+  /** (D) means over real tokens. */
+  meanReal: ArrayLike<number> | Tensor;
+  /** (D) standard deviations over real tokens. */
+  stdReal: ArrayLike<number> | Tensor;
+}
+
+/**
+ * BatchNorm's view as bars: each feature's mean and standard deviation with
+ * the padding counted against real tokens only.
+ *
+ * @example
+ * ```ts
+ * import { featureStatsChart } from "./plot.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const figure = featureStatsChart({ meanWithPadding: [0.5], stdWithPadding: [0.5], meanReal: [1], stdReal: [0] });
+ * deepStrictEqual(figure.data.length, 4);
+ * ```
+ */
+export function featureStatsChart(
+  stats: FeatureStatsInput,
+  options: FeatureStatsChartOptions = {},
+): Figure {
+  const features = valuesOf(stats.meanReal).length;
+  const categories = options.featureLabels
+    ? [...options.featureLabels]
+    : Array.from({ length: features }, (_, d) => `d${d}`);
+  return barChart(
+    [
+      { name: "mean, padding counted", values: stats.meanWithPadding, color: "#93c5fd" },
+      { name: "mean, real tokens only", values: stats.meanReal, color: "#1d4ed8" },
+      { name: "std, padding counted", values: stats.stdWithPadding, color: "#fca5a5" },
+      { name: "std, real tokens only", values: stats.stdReal, color: "#b91c1c" },
+    ],
+    {
+      title: options.title ?? "BatchNorm's column statistics: padding counted vs excluded",
+      categories,
+      xTitle: "feature (column)",
+      yTitle: "value",
+    },
+  );
+}
+
+/** Options for {@linkcode lineChart}. */
+export interface LineChartOptions {
+  /** The chart title. */
+  title?: string;
+  /** The x-axis title. */
+  xTitle?: string;
+  /** The y-axis title. */
+  yTitle?: string;
+  /** Vertical reference lines with labels, e.g. `{ x: 32, label: "typical" }`. */
+  markers?: readonly { x: number; label: string }[];
+  /** A log y axis. @default {false} */
+  logY?: boolean;
+}
+
+/**
+ * Lines, one per series (`x` per series, or 0, 1, …), with optional labelled
+ * vertical markers — for sweeps.
+ *
+ * @example
+ * ```ts
+ * import { lineChart } from "./plot.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const figure = lineChart([{ name: "drift", x: [4, 8], values: [0, 0.3] }], { markers: [{ x: 8, label: "T = 8" }] });
+ * deepStrictEqual(figure.data.length, 1);
+ * ```
+ */
+export function lineChart(series: readonly Series[], options: LineChartOptions = {}): Figure {
+  const data: Trace[] = series.map((s, i) => {
+    const y = valuesOf(s.values);
+    return {
+      type: "scatter",
+      mode: y.length > 40 ? "lines" : "lines+markers",
+      name: s.name,
+      x: s.x === undefined ? y.map((_, j) => j) : Array.from(s.x as ArrayLike<number | string>),
+      y,
+      line: { color: s.color ?? PALETTE[i % PALETTE.length], dash: s.dash ?? "solid", width: 2 },
+    };
+  });
+  const markers = options.markers ?? [];
+  return new Figure({
+    data,
+    layout: baseLayout(options.title ?? "Line chart", {
+      xaxis: { title: { text: options.xTitle ?? "" } },
+      yaxis: { title: { text: options.yTitle ?? "" }, type: options.logY ? "log" : "linear" },
+      shapes: markers.map((m) => ({
+        type: "line",
+        x0: m.x,
+        x1: m.x,
+        yref: "paper",
+        y0: 0,
+        y1: 1,
+        line: { color: "#6b7280", dash: "dot", width: 1 },
+      })),
+      annotations: markers.map((m) => ({
+        x: m.x,
+        y: 1,
+        yref: "paper",
+        text: m.label,
+        showarrow: false,
+        yanchor: "bottom",
+        font: { size: 11, color: "#374151" },
+      })),
+    }),
+  });
+}
+
+/** One group of points in a 3-D scatter. */
+export interface PointGroup {
+  /** The legend entry. */
+  name: string;
+  /** The points, (N, 3). */
+  points: Tensor;
+  /** A label per point (shown on hover and next to the point). */
+  labels?: readonly string[];
+  /** A CSS colour. */
+  color?: string;
+}
+
+/** Options for {@linkcode scatter3d}. */
+export interface Scatter3dOptions {
+  /** The chart title. */
+  title?: string;
+  /**
+   * A reference shape: `"circle"` — radius √3 in the plane x + y + z = 0,
+   * where every LayerNorm output of D = 3 lies — or `"sphere"` — radius √3,
+   * where every RMSNorm output lies.
+   */
+  reference?: "circle" | "sphere";
+}
+
+/**
+ * A 3-D scatter of D = 3 vectors (embeddings, normalised tokens), with an
+ * optional reference circle or sphere.
+ *
+ * @example
+ * ```ts
+ * import { scatter3d } from "./plot.ts";
+ * import { tensor } from "./tensor.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const figure = scatter3d([{ name: "tokens", points: tensor([[1, 0, -1]]) }], { reference: "circle" });
+ * deepStrictEqual(figure.data.length, 2);
+ * ```
+ */
+export function scatter3d(groups: readonly PointGroup[], options: Scatter3dOptions = {}): Figure {
+  const data: Trace[] = [];
+  for (const [i, group] of groups.entries()) {
+    const points = group.points;
+    if (!(points instanceof Tensor) || points.ndim !== 2 || points.shape[1] !== 3) {
+      throw new Error(
+        `scatter3d: expected the points of group "${group.name}" to have shape (N, 3) but found ${
+          points instanceof Tensor ? formatShape(points.shape) : typeof points
+        }`,
+      );
+    }
+    const n = points.shape[0]!;
+    const column = (c: number) => Array.from({ length: n }, (_, r) => points.data[r * 3 + c]!);
+    data.push({
+      type: "scatter3d",
+      mode: group.labels ? "markers+text" : "markers",
+      name: group.name,
+      x: column(0),
+      y: column(1),
+      z: column(2),
+      text: group.labels ? [...group.labels] : undefined,
+      marker: { size: 5, color: group.color ?? PALETTE[i % PALETTE.length] },
+    });
+  }
+  if (options.reference === "circle") {
+    // Orthonormal basis of the plane x + y + z = 0, scaled to radius √3.
+    const u = [1 / Math.SQRT2, -1 / Math.SQRT2, 0];
+    const v = [1 / Math.sqrt(6), 1 / Math.sqrt(6), -2 / Math.sqrt(6)];
+    const angles = Array.from({ length: 121 }, (_, k) => (2 * Math.PI * k) / 120);
+    const at = (c: number) =>
+      angles.map((a) => Math.sqrt(3) * (Math.cos(a) * u[c]! + Math.sin(a) * v[c]!));
+    data.push({
+      type: "scatter3d",
+      mode: "lines",
+      name: "circle r = √3 in x + y + z = 0",
+      x: at(0),
+      y: at(1),
+      z: at(2),
+      line: { color: "#6b7280", width: 3 },
+    });
+  } else if (options.reference === "sphere") {
+    const steps = 24;
+    const x: number[][] = [];
+    const y: number[][] = [];
+    const z: number[][] = [];
+    for (let i = 0; i <= steps; i++) {
+      const theta = (Math.PI * i) / steps;
+      x.push([]);
+      y.push([]);
+      z.push([]);
+      for (let j = 0; j <= steps; j++) {
+        const phi = (2 * Math.PI * j) / steps;
+        x[i]!.push(Math.sqrt(3) * Math.sin(theta) * Math.cos(phi));
+        y[i]!.push(Math.sqrt(3) * Math.sin(theta) * Math.sin(phi));
+        z[i]!.push(Math.sqrt(3) * Math.cos(theta));
+      }
+    }
+    data.push({
+      type: "surface",
+      name: "sphere r = √3",
+      x,
+      y,
+      z,
+      opacity: 0.15,
+      showscale: false,
+      colorscale: [[0, "#9ca3af"], [1, "#9ca3af"]],
+      hoverinfo: "skip",
+    });
+  }
+  return new Figure({
+    data,
+    layout: baseLayout(options.title ?? "Vectors in 3-D", {
+      height: 520,
+      scene: {
+        aspectmode: "cube",
+        xaxis: { title: { text: "d0" } },
+        yaxis: { title: { text: "d1" } },
+        zaxis: { title: { text: "d2" } },
+      },
+    }),
+  });
+}
+
+/** Options for {@linkcode histogram}. */
+export interface HistogramOptions {
+  /** The chart title. */
+  title?: string;
+  /** The x-axis title. */
+  xTitle?: string;
+  /** The number of bins. @default {30} */
+  bins?: number;
+}
+
+/**
+ * Overlaid histograms, one per series.
+ *
+ * @example
+ * ```ts
+ * import { histogram } from "./plot.ts";
+ * import { randn } from "./creation.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const figure = histogram([{ name: "x", values: randn([100], { seed: 1 }) }]);
+ * deepStrictEqual(figure.data.length, 1);
+ * ```
+ */
+export function histogram(series: readonly Series[], options: HistogramOptions = {}): Figure {
+  const data: Trace[] = series.map((s, i) => ({
+    type: "histogram",
+    name: s.name,
+    x: valuesOf(s.values),
+    nbinsx: options.bins ?? 30,
+    opacity: series.length > 1 ? 0.6 : 0.9,
+    marker: { color: s.color ?? PALETTE[i % PALETTE.length] },
+  }));
+  return new Figure({
+    data,
+    layout: baseLayout(options.title ?? "Histogram", {
+      barmode: "overlay",
+      xaxis: { title: { text: options.xTitle ?? "value" } },
+      yaxis: { title: { text: "count" } },
+    }),
+  });
+}
