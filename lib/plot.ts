@@ -26,8 +26,17 @@ function baseLayout(title: string, extra: Partial<Layout> = {}): Partial<Layout>
   };
 }
 
+/**
+ * A value as a chart stores it: 6 significant digits. Float32 numbers widened
+ * to doubles print with ~17 digits in JSON; a chart needs far fewer, and
+ * notebooks stay small.
+ */
+function chartValue(value: number): number {
+  return Number.isFinite(value) ? Number(value.toPrecision(6)) : value;
+}
+
 function valuesOf(values: ArrayLike<number> | Tensor): number[] {
-  return Array.from(values instanceof Tensor ? values.data : values);
+  return Array.from(values instanceof Tensor ? values.data : values, chartValue);
 }
 
 /** Options for {@linkcode heatmap}. */
@@ -116,9 +125,11 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
       const padText: string[] = [];
       for (let c = 0; c < cols; c++) {
         const padded = rowMask?.[p * rows + r] === 0 || colMask?.[p * cols + c] === 0;
-        row.push(padded ? null : x.data[(p * rows + r) * cols + c]!);
+        row.push(padded ? null : chartValue(x.data[(p * rows + r) * cols + c]!));
         padRow.push(padded ? 1 : null);
-        padText.push(padded ? "pad" : "");
+        // Padded cells are grey and say "pad", with their value: after BatchNorm it is not 0.
+        const value = x.data[(p * rows + r) * cols + c]!;
+        padText.push(padded ? (showValues ? `pad<br>${value.toFixed(2)}` : "pad") : "");
       }
       z.push(row);
       padding.push(padRow);
@@ -357,6 +368,8 @@ export interface LineChartOptions {
   markers?: readonly { x: number; label: string }[];
   /** A log y axis. @default {false} */
   logY?: boolean;
+  /** A log x axis. @default {false} */
+  logX?: boolean;
 }
 
 /**
@@ -388,7 +401,7 @@ export function lineChart(series: readonly Series[], options: LineChartOptions =
   return new Figure({
     data,
     layout: baseLayout(options.title ?? "Line chart", {
-      xaxis: { title: { text: options.xTitle ?? "" } },
+      xaxis: { title: { text: options.xTitle ?? "" }, type: options.logX ? "log" : "linear" },
       yaxis: { title: { text: options.yTitle ?? "" }, type: options.logY ? "log" : "linear" },
       shapes: markers.map((m) => ({
         type: "line",
@@ -462,7 +475,8 @@ export function scatter3d(groups: readonly PointGroup[], options: Scatter3dOptio
       );
     }
     const n = points.shape[0]!;
-    const column = (c: number) => Array.from({ length: n }, (_, r) => points.data[r * 3 + c]!);
+    const column = (c: number) =>
+      Array.from({ length: n }, (_, r) => chartValue(points.data[r * 3 + c]!));
     data.push({
       type: "scatter3d",
       mode: group.labels ? "markers+text" : "markers",
@@ -480,7 +494,7 @@ export function scatter3d(groups: readonly PointGroup[], options: Scatter3dOptio
     const v = [1 / Math.sqrt(6), 1 / Math.sqrt(6), -2 / Math.sqrt(6)];
     const angles = Array.from({ length: 121 }, (_, k) => (2 * Math.PI * k) / 120);
     const at = (c: number) =>
-      angles.map((a) => Math.sqrt(3) * (Math.cos(a) * u[c]! + Math.sin(a) * v[c]!));
+      angles.map((a) => chartValue(Math.sqrt(3) * (Math.cos(a) * u[c]! + Math.sin(a) * v[c]!)));
     data.push({
       type: "scatter3d",
       mode: "lines",
@@ -502,9 +516,9 @@ export function scatter3d(groups: readonly PointGroup[], options: Scatter3dOptio
       z.push([]);
       for (let j = 0; j <= steps; j++) {
         const phi = (2 * Math.PI * j) / steps;
-        x[i]!.push(Math.sqrt(3) * Math.sin(theta) * Math.cos(phi));
-        y[i]!.push(Math.sqrt(3) * Math.sin(theta) * Math.sin(phi));
-        z[i]!.push(Math.sqrt(3) * Math.cos(theta));
+        x[i]!.push(chartValue(Math.sqrt(3) * Math.sin(theta) * Math.cos(phi)));
+        y[i]!.push(chartValue(Math.sqrt(3) * Math.sin(theta) * Math.sin(phi)));
+        z[i]!.push(chartValue(Math.sqrt(3) * Math.cos(theta)));
       }
     }
     data.push({

@@ -78,7 +78,7 @@ Deno.test("figure builders: traces, labels, padding marks", () => {
   deepStrictEqual(values.y, ["0 · hi", "1 · <pad>"]);
   const padding = figure.data[1] as { z: (number | null)[][]; text: string[][] };
   deepStrictEqual(padding.z, [[null, null], [1, 1]]);
-  deepStrictEqual(padding.text, [["", ""], ["pad", "pad"]]);
+  deepStrictEqual(padding.text, [["", ""], ["pad<br>0.00", "pad<br>0.00"]]);
   const attention = heatmap(tensor([[0.5, 0.5], [1, 0]]), { columnMask: tensor([1, 0]) });
   deepStrictEqual((attention.data[0] as { z: unknown }).z, [[0.5, null], [1, null]]);
   throws(
@@ -101,12 +101,12 @@ Deno.test("figure builders: traces, labels, padding marks", () => {
   const circle = scatter3d([{ name: "p", points: tensor([[1, 0, -1]]) }], { reference: "circle" });
   const ring = circle.data[1] as { x: number[]; y: number[]; z: number[] };
   ok(
-    ring.x.every((_, i) => Math.abs(ring.x[i]! + ring.y[i]! + ring.z[i]!) < 1e-12),
+    ring.x.every((_, i) => Math.abs(ring.x[i]! + ring.y[i]! + ring.z[i]!) < 1e-5),
     "the circle lies in x + y + z = 0",
   );
   ok(
     ring.x.every((_, i) =>
-      Math.abs(Math.hypot(ring.x[i]!, ring.y[i]!, ring.z[i]!) - Math.sqrt(3)) < 1e-12
+      Math.abs(Math.hypot(ring.x[i]!, ring.y[i]!, ring.z[i]!) - Math.sqrt(3)) < 1e-5
     ),
     "radius √3",
   );

@@ -1,0 +1,117 @@
+/**
+ * Running the notebooks through the real Deno kernel with nbconvert, and
+ * reading what they produced.
+ *
+ * @module
+ */
+
+/** The Python that has Jupyter (Debian's), overridable with JUPYTER_PYTHON. */
+export const PYTHON = Deno.env.get("JUPYTER_PYTHON") ?? "/usr/bin/python3";
+const E2E_DIR = new URL(".", import.meta.url).pathname;
+export const NOTEBOOK_DIR = new URL("../../notebooks/", import.meta.url).pathname;
+
+/** The committed notebooks, sorted by name. */
+export async function listNotebooks(): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(NOTEBOOK_DIR)) {
+    if (entry.isFile && entry.name.endsWith(".ipynb")) names.push(entry.name);
+  }
+  return names.sort();
+}
+
+async function jupyter(args: string[]): Promise<void> {
+  const result = await new Deno.Command(PYTHON, {
+    args: ["-m", "jupyter", ...args],
+    env: { PYTHONPATH: E2E_DIR, PYDEVD_DISABLE_FILE_VALIDATION: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!result.success) {
+    throw new Error(
+      `jupyter ${args.join(" ")} failed (exit ${result.code}):\n${
+        new TextDecoder().decode(result.stderr).slice(-4000)
+      }`,
+    );
+  }
+}
+
+/**
+ * Executes a notebook top to bottom through the Deno kernel with nbconvert and
+ * writes the result to `outputPath` (the notebook's own path refreshes it in
+ * place). The kernel starts in the notebooks folder, so `../mod.ts` resolves.
+ * Returns the wall-clock seconds.
+ */
+export async function executeNotebook(name: string, outputPath: string): Promise<number> {
+  const started = performance.now();
+  await jupyter([
+    "nbconvert",
+    "--to",
+    "notebook",
+    // Instead of --execute: the same execution, keeping outputs Deno's kernel publishes late.
+    '--Exporter.preprocessors=["late_output.LateOutputExecutePreprocessor"]',
+    "--LateOutputExecutePreprocessor.timeout=120",
+    `${NOTEBOOK_DIR}${name}`,
+    "--output",
+    outputPath,
+  ]);
+  return (performance.now() - started) / 1000;
+}
+
+/** Exports an executed notebook to HTML next to it; returns the HTML path. */
+export async function exportHtml(notebookPath: string): Promise<string> {
+  const directory = notebookPath.slice(0, notebookPath.lastIndexOf("/"));
+  await jupyter(["nbconvert", "--to", "html", notebookPath, "--output-dir", directory]);
+  return notebookPath.replace(/\.ipynb$/, ".html");
+}
+
+interface Output {
+  output_type: string;
+  name?: string;
+  ename?: string;
+  evalue?: string;
+  text?: string | string[];
+  data?: Record<string, unknown>;
+}
+
+/** A notebook's cells as nbformat JSON. */
+export interface Notebook {
+  cells: { cell_type: string; source: string | string[]; outputs?: Output[] }[];
+}
+
+/** Error outputs and anything written to stderr, as readable lines. */
+export function errorOutputs(notebook: Notebook): string[] {
+  const problems: string[] = [];
+  notebook.cells.forEach((cell, index) => {
+    for (const output of cell.outputs ?? []) {
+      if (output.output_type === "error") {
+        problems.push(`cell ${index}: ${output.ename}: ${output.evalue}`);
+      } else if (output.output_type === "stream" && output.name === "stderr") {
+        problems.push(`cell ${index}: stderr: ${[output.text ?? ""].flat().join("")}`);
+      }
+    }
+  });
+  return problems;
+}
+
+/** Code cells that produced nothing at all. */
+export function silentCodeCells(notebook: Notebook): number[] {
+  return notebook.cells.flatMap((cell, index) =>
+    cell.cell_type === "code" && (cell.outputs ?? []).length === 0 ? [index] : []
+  );
+}
+
+/** The number of outputs that carry a Plotly chart. */
+export function plotlyOutputCount(notebook: Notebook): number {
+  return notebook.cells.reduce(
+    (count, cell) =>
+      count +
+      (cell.outputs ?? []).filter((o) => o.data?.["application/vnd.plotly.v1+json"] !== undefined)
+        .length,
+    0,
+  );
+}
+
+/** Every cell's outputs, for comparing two runs. */
+export function outputsOf(notebook: Notebook): string {
+  return JSON.stringify(notebook.cells.map((cell) => cell.outputs ?? []));
+}
