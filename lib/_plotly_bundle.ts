@@ -13,7 +13,9 @@
  * @module
  */
 import { gzipSync } from "node:zlib";
-import plotlySource from "plotly.js-dist-min/plotly.min.js" with { type: "text" };
+// A full npm: specifier (not an import-map name) so that mod.ts works when imported by path
+// from any folder: a notebook, a script, another project.
+import plotlySource from "npm:plotly.js-dist-min@2.35.3/plotly.min.js" with { type: "text" };
 
 let cachedLoader: string | undefined;
 

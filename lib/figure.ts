@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Config, Data, Layout } from "plotly-types";
+import type { Config, Data, Layout } from "npm:@types/plotly.js@2.35.17";
 import { escapeHtml, scriptSafeJson } from "./_html.ts";
 import { plotlyLoaderScript } from "./_plotly_bundle.ts";
 import { type Displayable, JUPYTER_DISPLAY, type MimeBundle } from "./jupyter.ts";

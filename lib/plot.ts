@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Layout } from "plotly-types";
+import type { Layout } from "npm:@types/plotly.js@2.35.17";
 import { formatShape } from "./_shape.ts";
 import { Figure, type Trace } from "./figure.ts";
 import { Tensor } from "./tensor.ts";
