@@ -9,14 +9,14 @@ import { assertBinaryMask, Tensor } from "./tensor.ts";
 
 /**
  * Checks that `mask` is a Tensor of `expectedShape` holding only 0 and 1 and
- * returns its data; `undefined` passes through. `context` explains where the
+ * returns its data; `undefined` passes through. `context()` explains where the
  * expected shape comes from, e.g. "the leading axes of x [2, 4, 3]".
  */
 export function checkedMask(
   mask: Tensor | undefined,
   expectedShape: readonly number[],
   operation: string,
-  context: string,
+  context: () => string,
 ): TypedArray | undefined {
   if (mask === undefined) return undefined;
   if (!(mask instanceof Tensor)) {
@@ -26,7 +26,7 @@ export function checkedMask(
     throw new Error(
       `${operation}: expected mask to have shape ${
         formatShape(expectedShape)
-      } (${context}) but found ${formatShape(mask.shape)}`,
+      } (${context()}) but found ${formatShape(mask.shape)}`,
     );
   }
   assertBinaryMask(mask, operation);

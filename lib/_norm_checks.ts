@@ -21,11 +21,13 @@ export function resolveNormalizedShape(
   if (x.ndim === 0) {
     throw new Error(`${operation}: expected x to have at least 1 axis but found shape []`);
   }
-  const shape = normalizedShape === undefined
-    ? [x.shape[x.ndim - 1]!]
-    : typeof normalizedShape === "number"
-    ? [normalizedShape]
-    : [...normalizedShape];
+  if (normalizedShape === undefined) {
+    // The common case, the last axis: no shape lists to build or compare.
+    const width = x.shape[x.ndim - 1]!;
+    if (width === 0) return resolveNormalizedShape(x, [0], operation);
+    return { normalizedShape: [width], rows: x.size / width, width };
+  }
+  const shape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
   const trailing = x.shape.slice(x.ndim - shape.length);
   if (shape.length === 0 || shape.length > x.ndim || !shapesEqual(trailing, shape)) {
     throw new Error(
@@ -45,13 +47,17 @@ export function resolveNormalizedShape(
   return { normalizedShape: shape, rows: x.size / width, width };
 }
 
-/** Checks that an affine parameter (`weight` or `bias`) has `expected` shape; returns its data. */
+/**
+ * Checks that an affine parameter (`weight` or `bias`) has `expected` shape;
+ * returns its data. `context` explains the expected shape; it is only called
+ * to build an error message, so the happy path formats no strings.
+ */
 export function checkedParameter(
   parameter: Tensor | null | undefined,
   expected: readonly number[],
   name: string,
   operation: string,
-  context: string,
+  context: () => string,
 ): Float32Array | Float64Array | undefined {
   if (parameter === undefined || parameter === null) return undefined;
   checkTensor(parameter, operation, name);
@@ -59,7 +65,7 @@ export function checkedParameter(
     throw new Error(
       `${operation}: expected ${name} to have shape ${
         formatShape(expected)
-      } (${context}) but found ${formatShape(parameter.shape)}`,
+      } (${context()}) but found ${formatShape(parameter.shape)}`,
     );
   }
   return parameter.data;
@@ -104,4 +110,32 @@ export function layerShape(normalizedShape: number | readonly number[], layer: s
     );
   }
   return shape;
+}
+
+/**
+ * The storage a result is written to: `out`'s data when given (it must have
+ * x's shape and dtype, and must not be x itself), else a new array. Writing
+ * into a reused buffer skips the page faults of fresh memory, which dominate
+ * large outputs.
+ */
+export function outputData(
+  x: Tensor,
+  out: Tensor | undefined,
+  operation: string,
+): Float32Array | Float64Array {
+  if (out === undefined) {
+    return x.dtype === "float64" ? new Float64Array(x.size) : new Float32Array(x.size);
+  }
+  checkTensor(out, operation, "out");
+  if (!shapesEqual(out.shape, x.shape) || out.dtype !== x.dtype) {
+    throw new Error(
+      `${operation}: expected out to have the shape ${
+        formatShape(x.shape)
+      } and dtype ${x.dtype} of x but found ${formatShape(out.shape)} ${out.dtype}`,
+    );
+  }
+  if (out.data.buffer === x.data.buffer) {
+    throw new Error(`${operation}: expected out to have its own storage, not x's`);
+  }
+  return out.data;
 }

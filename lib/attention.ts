@@ -116,7 +116,7 @@ export function scaledDotProductAttention(
       options.mask,
       expected,
       operation,
-      `(leading axes of q ${formatShape(q.shape)}, T_k = ${keys})`,
+      () => `(leading axes of q ${formatShape(q.shape)}, T_k = ${keys})`,
     );
     batchesPerMaskRow = sizeOf(leading.slice(Math.max(0, maskRank - 1)));
   }

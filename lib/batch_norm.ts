@@ -12,7 +12,7 @@
 import { allocate, type DType, fromFloat64, type TypedArray } from "./_dtype.ts";
 import { checkFeatureInput, featureStatistics } from "./_feature_statistics.ts";
 import { checkTensor } from "./_mask.ts";
-import { checkedParameter, checkEps } from "./_norm_checks.ts";
+import { checkedParameter, checkEps, outputData } from "./_norm_checks.ts";
 import { formatShape, shapesEqual } from "./_shape.ts";
 import type { NormGradients } from "./norm_gradients.ts";
 import { Tensor } from "./tensor.ts";
@@ -39,6 +39,8 @@ export interface BatchNormOptions {
   mean?: Tensor;
   /** Per-feature variance (D) to use instead of the batch's (inference); needs `mean`. */
   variance?: Tensor;
+  /** A tensor of x's shape and dtype to write the result into (returned), instead of a new one. */
+  out?: Tensor;
 }
 
 /**
@@ -88,7 +90,7 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
   }
   if (options.mean !== undefined && options.variance !== undefined) {
     const { mask, rows, features } = checkFeatureInput(x, options.mask, operation);
-    const context = `the features of x ${formatShape(x.shape)}`;
+    const context = () => `the features of x ${formatShape(x.shape)}`;
     const mean = checkedParameter(options.mean, [features], "mean", operation, context)!;
     const variance = checkedParameter(
       options.variance,
@@ -122,10 +124,10 @@ function normalizeColumns(
   rows: number,
   features: number,
   eps: number,
-  affine: { weight?: Tensor | null; bias?: Tensor | null },
+  affine: { weight?: Tensor | null; bias?: Tensor | null; out?: Tensor },
   operation: string,
 ): Tensor {
-  const context = `the features of x ${formatShape(x.shape)}`;
+  const context = () => `the features of x ${formatShape(x.shape)}`;
   const gamma = checkedParameter(affine.weight, [features], "weight", operation, context);
   const beta = checkedParameter(affine.bias, [features], "bias", operation, context);
   // Fold the statistics and the affine parameters into one scale and shift per feature.
@@ -141,13 +143,16 @@ function normalizeColumns(
     shift[d] = (beta === undefined ? 0 : beta[d]!) - mean[d]! * scale[d]!;
   }
   const source = x.data;
-  const out = allocate(x.dtype, x.size);
+  const out = outputData(x, affine.out, operation);
   for (let row = 0; row < rows; row++) {
-    if (mask !== undefined && mask[row] === 0) continue; // padding stays 0
     const base = row * features;
+    if (mask !== undefined && mask[row] === 0) {
+      out.fill(0, base, base + features); // padding is 0 in the output
+      continue;
+    }
     for (let d = 0; d < features; d++) out[base + d] = source[base + d]! * scale[d]! + shift[d]!;
   }
-  return new Tensor(out, x.shape);
+  return affine.out ?? new Tensor(out, x.shape);
 }
 
 /** Options for {@linkcode batchNormBackward}. */
@@ -215,7 +220,7 @@ export function batchNormBackward(
     [features],
     "weight",
     operation,
-    `the features of x ${formatShape(x.shape)}`,
+    () => `the features of x ${formatShape(x.shape)}`,
   );
   const source = x.data;
   const upstream = dy.data;

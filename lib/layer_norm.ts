@@ -8,12 +8,14 @@
  * @module
  */
 import { allocate, fromFloat64 } from "./_dtype.ts";
+import { rowSquaredDeviations, rowSum } from "./_row_kernels.ts";
 import { checkTensor } from "./_mask.ts";
 import {
   checkedParameter,
   checkEps,
   layerShape,
   nonFiniteError,
+  outputData,
   resolveNormalizedShape,
   rowIndex,
 } from "./_norm_checks.ts";
@@ -37,6 +39,8 @@ export interface LayerNormOptions {
    * @default {1e-5}
    */
   eps?: number;
+  /** A tensor of x's shape and dtype to write the result into (returned), instead of a new one. */
+  out?: Tensor;
 }
 
 /**
@@ -73,22 +77,16 @@ export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
   );
   const eps = options.eps ?? 1e-5;
   checkEps(eps, operation);
-  const context = `the normalized shape of x ${formatShape(x.shape)}`;
+  const context = () => `the normalized shape of x ${formatShape(x.shape)}`;
   const gamma = checkedParameter(options.weight, normalizedShape, "weight", operation, context);
   const beta = checkedParameter(options.bias, normalizedShape, "bias", operation, context);
   const source = x.data;
-  const out = allocate(x.dtype, x.size);
+  const out = outputData(x, options.out, operation);
   for (let row = 0; row < rows; row++) {
     const start = row * width;
     const end = start + width;
-    let sum = 0;
-    for (let i = start; i < end; i++) sum += source[i]!;
-    const mean = sum / width;
-    let squares = 0;
-    for (let i = start; i < end; i++) {
-      const deviation = source[i]! - mean;
-      squares += deviation * deviation;
-    }
+    const mean = rowSum(source, start, end) / width;
+    const squares = rowSquaredDeviations(source, start, end, mean);
     if (!Number.isFinite(squares)) {
       throw nonFiniteError(
         operation,
@@ -99,6 +97,10 @@ export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
     const inverseStd = 1 / Math.sqrt(squares / width + eps);
     if (gamma === undefined && beta === undefined) {
       for (let i = start; i < end; i++) out[i] = (source[i]! - mean) * inverseStd;
+    } else if (gamma !== undefined && beta !== undefined) {
+      for (let i = start, j = 0; i < end; i++, j++) {
+        out[i] = (source[i]! - mean) * inverseStd * gamma[j]! + beta[j]!;
+      }
     } else {
       for (let i = start, j = 0; i < end; i++, j++) {
         out[i] = (source[i]! - mean) * inverseStd * (gamma === undefined ? 1 : gamma[j]!) +
@@ -106,7 +108,7 @@ export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
       }
     }
   }
-  return new Tensor(out, x.shape);
+  return options.out ?? new Tensor(out, x.shape);
 }
 
 /** Options for {@linkcode layerNormBackward}. */
@@ -177,7 +179,7 @@ export function layerNormBackward(
     normalizedShape,
     "weight",
     operation,
-    `the normalized shape of x ${formatShape(x.shape)}`,
+    () => `the normalized shape of x ${formatShape(x.shape)}`,
   );
   const source = x.data;
   const upstream = dy.data;
@@ -187,14 +189,8 @@ export function layerNormBackward(
   for (let row = 0; row < rows; row++) {
     const start = row * width;
     const end = start + width;
-    let sum = 0;
-    for (let i = start; i < end; i++) sum += source[i]!;
-    const mean = sum / width;
-    let squares = 0;
-    for (let i = start; i < end; i++) {
-      const deviation = source[i]! - mean;
-      squares += deviation * deviation;
-    }
+    const mean = rowSum(source, start, end) / width;
+    const squares = rowSquaredDeviations(source, start, end, mean);
     if (!Number.isFinite(squares)) {
       throw nonFiniteError(
         operation,

@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { allocate } from "./_dtype.ts";
+import { rowSquaredDeviations } from "./_row_kernels.ts";
 import {
   checkedParameter,
   checkEps,
   layerShape,
   nonFiniteError,
+  outputData,
   resolveNormalizedShape,
   rowIndex,
 } from "./_norm_checks.ts";
@@ -30,6 +31,8 @@ export interface RmsNormOptions {
    * @default {1e-6}
    */
   eps?: number;
+  /** A tensor of x's shape and dtype to write the result into (returned), instead of a new one. */
+  out?: Tensor;
 }
 
 /**
@@ -64,15 +67,14 @@ export function rmsNorm(x: Tensor, options: RmsNormOptions = {}): Tensor {
     normalizedShape,
     "weight",
     operation,
-    `the normalized shape of x ${formatShape(x.shape)}`,
+    () => `the normalized shape of x ${formatShape(x.shape)}`,
   );
   const source = x.data;
-  const out = allocate(x.dtype, x.size);
+  const out = outputData(x, options.out, operation);
   for (let row = 0; row < rows; row++) {
     const start = row * width;
     const end = start + width;
-    let squares = 0;
-    for (let i = start; i < end; i++) squares += source[i]! * source[i]!;
+    const squares = rowSquaredDeviations(source, start, end, 0);
     if (!Number.isFinite(squares)) {
       throw nonFiniteError(
         operation,
@@ -87,7 +89,7 @@ export function rmsNorm(x: Tensor, options: RmsNormOptions = {}): Tensor {
       for (let i = start, j = 0; i < end; i++, j++) out[i] = source[i]! * inverseRms * gamma[j]!;
     }
   }
-  return new Tensor(out, x.shape);
+  return options.out ?? new Tensor(out, x.shape);
 }
 
 /** Options for the {@linkcode RMSNorm} layer. */

@@ -82,16 +82,22 @@ export class Tensor {
    * Throws when `data.length` is not the product of `shape`.
    */
   constructor(data: TypedArray, shape: readonly number[]) {
-    assertValidShape(shape, "Tensor");
-    if (data.length !== sizeOf(shape)) {
+    // One pass: check the extents and multiply them (this runs for every result, so it is lean).
+    let size = 1;
+    for (let axis = 0; axis < shape.length; axis++) {
+      const extent = shape[axis]!;
+      if (!(extent >= 0) || !Number.isInteger(extent)) assertValidShape(shape, "Tensor");
+      size *= extent;
+    }
+    if (data.length !== size) {
       throw new Error(
-        `Tensor: expected ${sizeOf(shape)} elements for shape ${
+        `Tensor: expected ${size} elements for shape ${
           formatShape(shape)
         } but found ${data.length}`,
       );
     }
     this.data = data;
-    this.shape = Object.freeze([...shape]);
+    this.shape = shape.slice();
   }
 
   /** The element type, `"float32"` or `"float64"`. */
