@@ -6,6 +6,8 @@
  */
 import { allocate } from "./_dtype.ts";
 import { checkedMask, checkTensor } from "./_mask.ts";
+import { matmulKernel, usesWasm } from "./_matmul.ts";
+import { permuteKernel } from "./_permute.ts";
 import { RandomSource } from "./_random.ts";
 import { formatShape, shapesEqual, sizeOf } from "./_shape.ts";
 import { Tensor } from "./tensor.ts";
@@ -83,12 +85,16 @@ export function scaledDotProductAttention(
   checkTensor(k, operation, "k");
   checkTensor(v, operation, "v");
   const rank = q.ndim;
-  const leading = q.shape.slice(0, -2);
-  if (
-    rank < 2 || k.ndim !== rank || v.ndim !== rank ||
-    !shapesEqual(k.shape.slice(0, -2), leading) || !shapesEqual(v.shape.slice(0, -2), leading) ||
-    k.shape[rank - 1] !== q.shape[rank - 1] || v.shape[rank - 2] !== k.shape[rank - 2]
-  ) {
+  // Shape checks without building lists: this runs on every call, and notebook sizes are tiny.
+  let sameLeading = rank >= 2 && k.ndim === rank && v.ndim === rank &&
+    k.shape[rank - 1] === q.shape[rank - 1] && v.shape[rank - 2] === k.shape[rank - 2];
+  let batches = 1;
+  for (let axis = 0; sameLeading && axis < rank - 2; axis++) {
+    const extent = q.shape[axis]!;
+    sameLeading = k.shape[axis] === extent && v.shape[axis] === extent;
+    batches *= extent;
+  }
+  if (!sameLeading) {
     throw new Error(
       `${operation}: expected q (…, T_q, d), k (…, T_k, d) and v (…, T_k, d_v) with the same leading axes but found q ${
         formatShape(q.shape)
@@ -109,72 +115,89 @@ export function scaledDotProductAttention(
   let batchesPerMaskRow = 1;
   if (options.mask !== undefined) {
     const maskRank = options.mask.ndim;
-    const expected = maskRank >= 1 && maskRank - 1 <= leading.length
-      ? [...leading.slice(0, maskRank - 1), keys]
-      : [...leading.slice(0, 1), keys];
+    const prefix = Math.min(Math.max(maskRank - 1, 0), rank - 2);
+    const expected = [...q.shape.slice(0, maskRank - 1 <= rank - 2 ? prefix : 1), keys];
     mask = checkedMask(
       options.mask,
       expected,
       operation,
       () => `(leading axes of q ${formatShape(q.shape)}, T_k = ${keys})`,
     );
-    batchesPerMaskRow = sizeOf(leading.slice(Math.max(0, maskRank - 1)));
+    batchesPerMaskRow = sizeOf(q.shape.slice(prefix, rank - 2));
   }
-  const batches = sizeOf(leading);
   const dtype = q.dtype === "float64" || k.dtype === "float64" || v.dtype === "float64"
     ? "float64"
     : "float32";
   const weights = allocate(dtype, batches * queries * keys);
   const output = allocate(dtype, batches * queries * valueDepth);
-  const scores = new Float64Array(keys);
-  const accumulator = new Float64Array(valueDepth);
-  const qData = q.data;
-  const kData = k.data;
-  const vData = v.data;
-  for (let batch = 0; batch < batches; batch++) {
-    const maskRow = Math.floor(batch / batchesPerMaskRow) * keys;
-    const kBase = batch * keys * depth;
-    const vBase = batch * keys * valueDepth;
-    for (let i = 0; i < queries; i++) {
-      const qBase = (batch * queries + i) * depth;
-      // scores: (T_k) = q_i · k_j · scale, −∞ where the key is hidden.
-      let max = -Infinity;
-      for (let j = 0; j < keys; j++) {
-        if ((mask !== undefined && mask[maskRow + j] === 0) || (causal && j > i)) {
-          scores[j] = -Infinity;
-          continue;
+  const rows = { weights, queries, keys, scale, mask, batchesPerMaskRow, causal };
+  if (
+    dtype === "float32" && usesWasm(q.data, k.data, queries, depth, keys) &&
+    usesWasm(weights, v.data, queries, keys, valueDepth)
+  ) {
+    // Large float32 inputs: both products on the SIMD matmul kernel.
+    // scores (…, T_q, T_k) = Q · Kᵀ, then the masked softmax in place, then output = W · V.
+    const keysTransposed = allocate("float32", k.size);
+    permuteKernel(k.data, [batches, keys, depth], [0, 2, 1], keysTransposed);
+    matmulKernel(
+      q.data,
+      [batches],
+      keysTransposed,
+      [batches],
+      weights,
+      [batches],
+      queries,
+      depth,
+      keys,
+    );
+    for (let batch = 0; batch < batches; batch++) {
+      for (let i = 0; i < queries; i++) softmaxScoreRow(rows, batch, i);
+    }
+    matmulKernel(
+      weights,
+      [batches],
+      v.data,
+      [batches],
+      output,
+      [batches],
+      queries,
+      keys,
+      valueDepth,
+    );
+  } else {
+    // Small inputs: direct loops, no copies.
+    const qData = q.data;
+    const kData = k.data;
+    const vData = v.data;
+    for (let batch = 0; batch < batches; batch++) {
+      const kBase = batch * keys * depth;
+      const vBase = batch * keys * valueDepth;
+      for (let i = 0; i < queries; i++) {
+        const qBase = (batch * queries + i) * depth;
+        const wBase = (batch * queries + i) * keys;
+        for (let j = 0; j < keys; j++) {
+          let dot = 0;
+          const kRow = kBase + j * depth;
+          for (let c = 0; c < depth; c++) dot += qData[qBase + c]! * kData[kRow + c]!;
+          weights[wBase + j] = dot;
         }
-        let dot = 0;
-        const kRow = kBase + j * depth;
-        for (let c = 0; c < depth; c++) dot += qData[qBase + c]! * kData[kRow + c]!;
-        const score = dot * scale;
-        scores[j] = score;
-        if (score > max || score !== score) max = score;
+        softmaxScoreRow(rows, batch, i);
+        // output_i = Σ_j w_ij v_j
+        const oBase = (batch * queries + i) * valueDepth;
+        for (let j = 0; j < keys; j++) {
+          const w = weights[wBase + j]!;
+          if (w === 0) continue;
+          const vRow = vBase + j * valueDepth;
+          for (let c = 0; c < valueDepth; c++) output[oBase + c]! += w * vData[vRow + c]!;
+        }
       }
-      const wBase = (batch * queries + i) * keys;
-      const oBase = (batch * queries + i) * valueDepth;
-      if (max === -Infinity) continue; // no visible key: zeros (see above)
-      let total = 0;
-      for (let j = 0; j < keys; j++) {
-        const e = Math.exp(scores[j]! - max);
-        scores[j] = e;
-        total += e;
-      }
-      accumulator.fill(0);
-      for (let j = 0; j < keys; j++) {
-        const w = scores[j]! / total;
-        weights[wBase + j] = w;
-        if (w === 0) continue;
-        const vRow = vBase + j * valueDepth;
-        for (let c = 0; c < valueDepth; c++) accumulator[c]! += w * vData[vRow + c]!;
-      }
-      for (let c = 0; c < valueDepth; c++) output[oBase + c] = accumulator[c]!;
     }
   }
-  return {
-    output: new Tensor(output, [...leading, queries, valueDepth]),
-    weights: new Tensor(weights, [...leading, queries, keys]),
-  };
+  const outputShape = q.shape.slice();
+  outputShape[rank - 1] = valueDepth;
+  const weightsShape = q.shape.slice();
+  weightsShape[rank - 1] = keys;
+  return { output: new Tensor(output, outputShape), weights: new Tensor(weights, weightsShape) };
 }
 
 /** Options for the {@linkcode SelfAttention} layer. */
@@ -322,4 +345,49 @@ export class SelfAttention {
       headWeights: weights,
     };
   }
+}
+
+interface ScoreRows {
+  weights: Float32Array | Float64Array;
+  queries: number;
+  keys: number;
+  scale: number;
+  mask: ArrayLike<number> | undefined;
+  batchesPerMaskRow: number;
+  causal: boolean;
+}
+
+/**
+ * Turns row i of batch `batch` of raw scores q_i · k_j into attention
+ * weights, in place: scale, −∞ for hidden keys (padding, or the future with
+ * `causal`), subtract the row's maximum, exp, normalise. A row with no
+ * visible key becomes zeros.
+ */
+function softmaxScoreRow(rows: ScoreRows, batch: number, i: number): void {
+  const { weights, keys, scale, mask, causal } = rows;
+  const base = (batch * rows.queries + i) * keys;
+  const maskRow = Math.floor(batch / rows.batchesPerMaskRow) * keys;
+  const visible = causal ? Math.min(keys, i + 1) : keys;
+  let max = -Infinity;
+  for (let j = 0; j < keys; j++) {
+    if (j >= visible || (mask !== undefined && mask[maskRow + j] === 0)) {
+      weights[base + j] = -Infinity;
+      continue;
+    }
+    const score = weights[base + j]! * scale;
+    weights[base + j] = score;
+    if (score > max || score !== score) max = score;
+  }
+  if (max === -Infinity) {
+    weights.fill(0, base, base + keys); // no visible key: zeros, not NaN
+    return;
+  }
+  let total = 0;
+  for (let j = 0; j < keys; j++) {
+    const e = Math.exp(weights[base + j]! - max);
+    weights[base + j] = e;
+    total += e;
+  }
+  const inverse = 1 / total;
+  for (let j = 0; j < keys; j++) weights[base + j]! *= inverse;
 }
