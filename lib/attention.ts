@@ -9,7 +9,7 @@ import { checkedMask, checkTensor } from "./_mask.ts";
 import { matmulKernel, usesWasm } from "./_matmul.ts";
 import { permuteKernel } from "./_permute.ts";
 import { RandomSource } from "./_random.ts";
-import { formatShape, shapesEqual, sizeOf } from "./_shape.ts";
+import { formatShape, sizeOf } from "./_shape.ts";
 import { Tensor } from "./tensor.ts";
 
 /** Options for {@linkcode scaledDotProductAttention}. */
