@@ -10,9 +10,43 @@ export type DType = "float32" | "float64";
 /** The contiguous storage behind a tensor. */
 export type TypedArray = Float32Array | Float64Array;
 
-/** A new zero-filled array of `dtype` with `length` elements. */
+/** Arrays up to this many bytes are carved out of a shared slab. */
+const SMALL_ARRAY_BYTES = 4096;
+/** The size of each slab. */
+const SLAB_BYTES = 65536;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabOffset = 0;
+
+/**
+ * A new zero-filled array of `dtype` with `length` elements.
+ *
+ * Small arrays (≤ 4 KB, the notebook sizes) are views into a shared 64 KB
+ * slab, handed out once each: allocating an ArrayBuffer costs ~0.5 µs in V8,
+ * a view on an existing one ~0.05 µs, and that dominates small calls. A slab
+ * lives as long as any array in it; its memory starts zeroed and no region is
+ * handed out twice, so each array is zero-filled and private.
+ */
 export function allocate(dtype: DType, length: number): TypedArray {
-  return dtype === "float64" ? new Float64Array(length) : new Float32Array(length);
+  const bytesPerElement = dtype === "float64" ? 8 : 4;
+  const bytes = length * bytesPerElement;
+  if (bytes > SMALL_ARRAY_BYTES) {
+    return dtype === "float64" ? new Float64Array(length) : new Float32Array(length);
+  }
+  if (slabOffset + bytes > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabOffset = 0;
+  }
+  const offset = slabOffset;
+  slabOffset += (bytes + 7) & ~7; // keep every array 8-byte aligned
+  return dtype === "float64"
+    ? new Float64Array(slab, offset, length)
+    : new Float32Array(slab, offset, length);
+}
+
+/** Whether two arrays share any bytes (arrays from one slab share a buffer but not bytes). */
+export function overlaps(a: TypedArray, b: TypedArray): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength;
 }
 
 /** The dtype of a typed array. */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { TypedArray } from "./_dtype.ts";
+import { allocate, type TypedArray } from "./_dtype.ts";
 import { checkedMask, checkTensor } from "./_mask.ts";
 import { nonFiniteError } from "./_norm_checks.ts";
 import { formatShape } from "./_shape.ts";
@@ -42,10 +42,9 @@ export function checkFeatureInput(
     );
   }
   const features = x.shape[x.ndim - 1]!;
-  const leading = x.shape.slice(0, -1);
-  const maskData = checkedMask(
+  const maskData = mask === undefined ? undefined : checkedMask(
     mask,
-    leading,
+    x.shape.slice(0, -1),
     operation,
     () => `the leading axes of x ${formatShape(x.shape)}`,
   );
@@ -73,8 +72,8 @@ export function featureStatistics(
 ): FeatureStatistics {
   const { mask: weights, rows, features } = checkFeatureInput(x, mask, operation);
   const source = x.data;
-  const mean = new Float64Array(features);
-  const m2 = new Float64Array(features);
+  const mean = allocate("float64", features) as Float64Array;
+  const m2 = allocate("float64", features) as Float64Array;
   const blockMean = scratch(0, features);
   const blockM2 = scratch(1, features);
   let count = 0;
@@ -100,8 +99,10 @@ export function featureStatistics(
       }
     }
     if (count === 0) {
-      mean.set(blockMean.subarray(0, features));
-      m2.set(blockM2.subarray(0, features));
+      for (let d = 0; d < features; d++) {
+        mean[d] = blockMean[d]!;
+        m2[d] = blockM2[d]!;
+      }
       count = n;
       continue;
     }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { allocate, overlaps } from "./_dtype.ts";
 import { checkTensor } from "./_mask.ts";
 import { formatShape, shapesEqual, sizeOf } from "./_shape.ts";
 import type { Tensor } from "./tensor.ts";
@@ -123,9 +124,7 @@ export function outputData(
   out: Tensor | undefined,
   operation: string,
 ): Float32Array | Float64Array {
-  if (out === undefined) {
-    return x.dtype === "float64" ? new Float64Array(x.size) : new Float32Array(x.size);
-  }
+  if (out === undefined) return allocate(x.dtype, x.size);
   checkTensor(out, operation, "out");
   if (!shapesEqual(out.shape, x.shape) || out.dtype !== x.dtype) {
     throw new Error(
@@ -134,7 +133,7 @@ export function outputData(
       } and dtype ${x.dtype} of x but found ${formatShape(out.shape)} ${out.dtype}`,
     );
   }
-  if (out.data.buffer === x.data.buffer) {
+  if (overlaps(out.data, x.data)) {
     throw new Error(`${operation}: expected out to have its own storage, not x's`);
   }
   return out.data;

@@ -10,7 +10,7 @@ import { matmulKernel, usesWasm } from "./_matmul.ts";
 import { permuteKernel } from "./_permute.ts";
 import { RandomSource } from "./_random.ts";
 import { formatShape, sizeOf } from "./_shape.ts";
-import { Tensor } from "./tensor.ts";
+import { Tensor, TRUSTED } from "./tensor.ts";
 
 /** Options for {@linkcode scaledDotProductAttention}. */
 export interface AttentionOptions {
@@ -197,7 +197,10 @@ export function scaledDotProductAttention(
   outputShape[rank - 1] = valueDepth;
   const weightsShape = q.shape.slice();
   weightsShape[rank - 1] = keys;
-  return { output: new Tensor(output, outputShape), weights: new Tensor(weights, weightsShape) };
+  return {
+    output: new Tensor(output, outputShape, TRUSTED),
+    weights: new Tensor(weights, weightsShape, TRUSTED),
+  };
 }
 
 /** Options for the {@linkcode SelfAttention} layer. */

@@ -10,12 +10,12 @@
  * @module
  */
 import { allocate, type DType, fromFloat64, type TypedArray } from "./_dtype.ts";
-import { checkFeatureInput, featureStatistics } from "./_feature_statistics.ts";
+import { checkFeatureInput, featureStatistics, scratch } from "./_feature_statistics.ts";
 import { checkTensor } from "./_mask.ts";
 import { checkedParameter, checkEps, outputData } from "./_norm_checks.ts";
 import { formatShape, shapesEqual } from "./_shape.ts";
 import type { NormGradients } from "./norm_gradients.ts";
-import { Tensor } from "./tensor.ts";
+import { Tensor, TRUSTED } from "./tensor.ts";
 
 /** Options for {@linkcode batchNorm}. */
 export interface BatchNormOptions {
@@ -128,11 +128,15 @@ function normalizeColumns(
   operation: string,
 ): Tensor {
   const context = () => `the features of x ${formatShape(x.shape)}`;
-  const gamma = checkedParameter(affine.weight, [features], "weight", operation, context);
-  const beta = checkedParameter(affine.bias, [features], "bias", operation, context);
+  const gamma = affine.weight == null
+    ? undefined
+    : checkedParameter(affine.weight, [features], "weight", operation, context);
+  const beta = affine.bias == null
+    ? undefined
+    : checkedParameter(affine.bias, [features], "bias", operation, context);
   // Fold the statistics and the affine parameters into one scale and shift per feature.
-  const scale = new Float64Array(features);
-  const shift = new Float64Array(features);
+  const scale = scratch(2, features);
+  const shift = scratch(3, features);
   for (let d = 0; d < features; d++) {
     if (!(variance[d]! >= 0)) {
       throw new Error(
@@ -152,7 +156,7 @@ function normalizeColumns(
     }
     for (let d = 0; d < features; d++) out[base + d] = source[base + d]! * scale[d]! + shift[d]!;
   }
-  return affine.out ?? new Tensor(out, x.shape);
+  return affine.out ?? new Tensor(out, x.shape, TRUSTED);
 }
 
 /** Options for {@linkcode batchNormBackward}. */
@@ -250,7 +254,7 @@ export function batchNormBackward(
     }
   }
   return {
-    dx: new Tensor(dx, x.shape),
+    dx: new Tensor(dx, x.shape, TRUSTED),
     dWeight: new Tensor(fromFloat64(sumDyXhat, x.dtype), [features]),
     dBias: new Tensor(fromFloat64(sumDy, x.dtype), [features]),
   };

@@ -21,7 +21,7 @@ import {
 } from "./_norm_checks.ts";
 import { formatShape, shapesEqual } from "./_shape.ts";
 import type { NormGradients } from "./norm_gradients.ts";
-import { Tensor } from "./tensor.ts";
+import { Tensor, TRUSTED } from "./tensor.ts";
 
 /** Options for {@linkcode layerNorm}. */
 export interface LayerNormOptions {
@@ -108,7 +108,7 @@ export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
       }
     }
   }
-  return options.out ?? new Tensor(out, x.shape);
+  return options.out ?? new Tensor(out, x.shape, TRUSTED);
 }
 
 /** Options for {@linkcode layerNormBackward}. */
@@ -220,7 +220,7 @@ export function layerNormBackward(
     }
   }
   return {
-    dx: new Tensor(dx, x.shape),
+    dx: new Tensor(dx, x.shape, TRUSTED),
     dWeight: new Tensor(fromFloat64(dWeight, x.dtype), normalizedShape),
     dBias: new Tensor(fromFloat64(dBias, x.dtype), normalizedShape),
   };

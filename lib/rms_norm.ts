@@ -15,7 +15,7 @@ import {
   rowIndex,
 } from "./_norm_checks.ts";
 import { formatShape } from "./_shape.ts";
-import { Tensor } from "./tensor.ts";
+import { Tensor, TRUSTED } from "./tensor.ts";
 
 /** Options for {@linkcode rmsNorm}. */
 export interface RmsNormOptions {
@@ -89,7 +89,7 @@ export function rmsNorm(x: Tensor, options: RmsNormOptions = {}): Tensor {
       for (let i = start, j = 0; i < end; i++, j++) out[i] = source[i]! * inverseRms * gamma[j]!;
     }
   }
-  return options.out ?? new Tensor(out, x.shape);
+  return options.out ?? new Tensor(out, x.shape, TRUSTED);
 }
 
 /** Options for the {@linkcode RMSNorm} layer. */

@@ -25,6 +25,12 @@ import { JUPYTER_DISPLAY, type MimeBundle } from "./jupyter.ts";
 
 export type { DType, NestedArray, TypedArray };
 
+/**
+ * Internal (not re-exported from mod.ts): the token with which normlab's own
+ * kernels build tensors from a valid shape that nothing will mutate.
+ */
+export const TRUSTED: unique symbol = Symbol("normlab.trustedShape") as never;
+
 /** Options for {@linkcode tensor}. */
 export interface TensorOptions {
   /**
@@ -79,9 +85,16 @@ export class Tensor {
 
   /**
    * Wraps `data` (not copied) with `shape`; prefer {@linkcode tensor}.
-   * Throws when `data.length` is not the product of `shape`.
+   * Throws when `data.length` is not the product of `shape`. (The third
+   * argument is internal: normlab's kernels pass it with shapes they know to
+   * be valid and never change, to skip the checks and the copy.)
    */
-  constructor(data: TypedArray, shape: readonly number[]) {
+  constructor(data: TypedArray, shape: readonly number[], trusted?: typeof TRUSTED) {
+    if (trusted === TRUSTED) {
+      this.data = data;
+      this.shape = shape;
+      return;
+    }
     // One pass: check the extents and multiply them (this runs for every result, so it is lean).
     let size = 1;
     for (let axis = 0; axis < shape.length; axis++) {
@@ -386,7 +399,7 @@ export class Tensor {
         for (let r = 0; r < n; r++) out[base + r * inner]! /= total;
       }
     }
-    return new Tensor(out, this.shape);
+    return new Tensor(out, this.shape, TRUSTED);
   }
 
   /**
@@ -437,13 +450,13 @@ export class Tensor {
     const shape = broadcastShapes(this.shape, y.shape, op);
     const out = allocate(promote(this.dtype, y.dtype), sizeOf(shape));
     binaryKernel(op, this.data, this.shape, y.data, y.shape, out, shape);
-    return new Tensor(out, shape);
+    return new Tensor(out, shape, TRUSTED);
   }
 
   #unary(op: UnaryOp): Tensor {
     const out = allocate(this.dtype, this.size);
     unaryKernel(op, this.data, out);
-    return new Tensor(out, this.shape);
+    return new Tensor(out, this.shape, TRUSTED);
   }
 
   #reduce(
