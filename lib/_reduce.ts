@@ -66,7 +66,7 @@ export function reduceKernel(
     outer = outSize;
     inner = 1;
   }
-  const values = new Float64Array(outSize);
+  const values = allocate("float64", outSize) as Float64Array;
   if (outSize === 0 || reducedCount === 0) return { values, keptShape };
   const R = reducedCount;
   switch (op) {
@@ -78,7 +78,7 @@ export function reduceKernel(
       for (let i = 0; i < outSize; i++) values[i]! /= R;
       if (op === "mean") break;
       // Two passes: Σ(x − mean)² does not cancel the way E[x²] − E[x]² does.
-      const squares = new Float64Array(outSize);
+      const squares = allocate("float64", outSize) as Float64Array;
       for (let o = 0; o < outer; o++) {
         for (let r = 0; r < R; r++) {
           const base = (o * R + r) * inner;

@@ -148,7 +148,25 @@ function normalizeColumns(
   }
   const source = x.data;
   const out = outputData(x, affine.out, operation);
-  for (let row = 0; row < rows; row++) {
+  let row = 0;
+  if (mask === undefined) {
+    // Four rows per pass over the features: each scale and shift is loaded once for four values.
+    for (; row + 3 < rows; row += 4) {
+      const b0 = row * features;
+      const b1 = b0 + features;
+      const b2 = b1 + features;
+      const b3 = b2 + features;
+      for (let d = 0; d < features; d++) {
+        const a = scale[d]!;
+        const c = shift[d]!;
+        out[b0 + d] = source[b0 + d]! * a + c;
+        out[b1 + d] = source[b1 + d]! * a + c;
+        out[b2 + d] = source[b2 + d]! * a + c;
+        out[b3 + d] = source[b3 + d]! * a + c;
+      }
+    }
+  }
+  for (; row < rows; row++) {
     const base = row * features;
     if (mask !== undefined && mask[row] === 0) {
       out.fill(0, base, base + features); // padding is 0 in the output
@@ -228,11 +246,11 @@ export function batchNormBackward(
   );
   const source = x.data;
   const upstream = dy.data;
-  const inverseStd = new Float64Array(features);
+  const inverseStd = allocate("float64", features);
   for (let d = 0; d < features; d++) inverseStd[d] = 1 / Math.sqrt(variance[d]! + eps);
   // Σ dy (= dβ) and Σ dy·x̂ (= dγ) per feature; Σ g = γ·Σ dy and Σ g·x̂ = γ·Σ dy·x̂.
-  const sumDy = new Float64Array(features);
-  const sumDyXhat = new Float64Array(features);
+  const sumDy = allocate("float64", features) as Float64Array;
+  const sumDyXhat = allocate("float64", features) as Float64Array;
   for (let row = 0; row < rows; row++) {
     if (mask !== undefined && mask[row] === 0) continue;
     const base = row * features;

@@ -96,7 +96,9 @@ export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
     }
     const inverseStd = 1 / Math.sqrt(squares / width + eps);
     if (gamma === undefined && beta === undefined) {
-      for (let i = start; i < end; i++) out[i] = (source[i]! - mean) * inverseStd;
+      // (x − mean)·r as one multiply-add: x·r + (−mean·r).
+      const shift = -mean * inverseStd;
+      for (let i = start; i < end; i++) out[i] = source[i]! * inverseStd + shift;
     } else if (gamma !== undefined && beta !== undefined) {
       for (let i = start, j = 0; i < end; i++, j++) {
         out[i] = (source[i]! - mean) * inverseStd * gamma[j]! + beta[j]!;
@@ -184,8 +186,8 @@ export function layerNormBackward(
   const source = x.data;
   const upstream = dy.data;
   const dx = allocate(x.dtype, x.size);
-  const dWeight = new Float64Array(width);
-  const dBias = new Float64Array(width);
+  const dWeight = allocate("float64", width) as Float64Array;
+  const dBias = allocate("float64", width) as Float64Array;
   for (let row = 0; row < rows; row++) {
     const start = row * width;
     const end = start + width;
@@ -199,7 +201,8 @@ export function layerNormBackward(
       );
     }
     const inverseStd = 1 / Math.sqrt(squares / width + eps);
-    // Σ g and Σ g·x̂ over the token, with g = dy·γ; dγ and dβ on the way.
+    // Σ g and Σ g·x̂ over the token, with g = dy·γ; dγ and dβ on the way. x̂ is parked in dx
+    // for the second loop, which then reads it from cache instead of recomputing it.
     let sumG = 0;
     let sumGXhat = 0;
     for (let i = start, j = 0; i < end; i++, j++) {
@@ -210,13 +213,18 @@ export function layerNormBackward(
       sumGXhat += g * xhat;
       dWeight[j]! += d * xhat;
       dBias[j]! += d;
+      dx[i] = xhat;
     }
     const meanG = sumG / width;
     const meanGXhat = sumGXhat / width;
-    for (let i = start, j = 0; i < end; i++, j++) {
-      const xhat = (source[i]! - mean) * inverseStd;
-      const g = gamma === undefined ? upstream[i]! : upstream[i]! * gamma[j]!;
-      dx[i] = inverseStd * (g - meanG - xhat * meanGXhat);
+    if (gamma === undefined) {
+      for (let i = start; i < end; i++) {
+        dx[i] = inverseStd * (upstream[i]! - meanG - dx[i]! * meanGXhat);
+      }
+    } else {
+      for (let i = start, j = 0; i < end; i++, j++) {
+        dx[i] = inverseStd * (upstream[i]! * gamma[j]! - meanG - dx[i]! * meanGXhat);
+      }
     }
   }
   return {
