@@ -7,6 +7,7 @@
  * @module
  */
 import { allocate, type TypedArray } from "./_dtype.ts";
+import { scratch } from "./_scratch.ts";
 import { checkedMask, checkTensor } from "./_mask.ts";
 import { nonFiniteError } from "./_norm_checks.ts";
 import { formatShape } from "./_shape.ts";
@@ -51,19 +52,22 @@ export function checkFeatureInput(
   return { mask: maskData, rows: features === 0 ? 0 : x.size / features, features };
 }
 
-/** Rows per block: 64 rows of 768 float32 features are 196 KB, so a block's second pass hits cache. */
-const BLOCK_ROWS = 64;
+/** Rows per block: 32 rows of 768 float32 features are 98 KB, so a block's second pass hits cache. */
+const BLOCK_ROWS = 32;
 
 /**
  * Mean and biased variance per feature over the positions where the mask is
  * 1 (every position without a mask), in float64. Throws when no position
  * counts or when a feature's values are not finite.
  *
- * The rows are taken in blocks: each block gets an exact two-pass mean and
- * Σ(x − mean)² while it is in cache, and the blocks are merged with Chan et
- * al.'s pairwise update (M2 += M2_b + δ²·n·n_b/(n + n_b)), so x streams
- * from memory once and no E[x²] − E[x]² cancellation can occur. A batch of
- * at most 64 rows is plain two-pass.
+ * The rows are taken in blocks of 32, and x streams from memory once. Within
+ * a block, each feature's sums are taken about K, the block's first real
+ * value of that feature: S₁ = Σ(x − K), S₂ = Σ(x − K)², so the block's mean
+ * is K + S₁/n and its M2 = Σ(x − mean)² = S₂ − S₁²/n. Because K is one of the
+ * block's own values, (K − mean)² ≤ n·var, so the subtraction loses at most
+ * log₂(n) bits of float64 — unlike E[x²] − E[x]², which loses everything to
+ * an offset like 1e4 + noise. The blocks are then merged with Chan et al.'s
+ * pairwise update (M2 += M2_b + δ²·n·n_b/(n + n_b)).
  */
 export function featureStatistics(
   x: Tensor,
@@ -79,56 +83,50 @@ export function featureStatistics(
   let count = 0;
   for (let blockStart = 0; blockStart < rows; blockStart += BLOCK_ROWS) {
     const blockEnd = Math.min(rows, blockStart + BLOCK_ROWS);
+    // K: the first real row of the block.
+    let first = blockStart;
+    while (first < blockEnd && weights !== undefined && weights[first] === 0) first++;
+    if (first === blockEnd) continue;
+    const shiftBase = first * features;
+    // blockMean collects S₁ and blockM2 collects S₂ until they are turned into mean and M2.
     blockMean.fill(0, 0, features);
-    let n = 0;
-    let row = blockStart;
-    if (weights === undefined) {
-      // No mask: four rows at a time, so each accumulator is read and written once per four values.
-      for (; row + 3 < blockEnd; row += 4) {
-        const b0 = row * features;
-        const b1 = b0 + features;
-        const b2 = b1 + features;
-        const b3 = b2 + features;
-        for (let d = 0; d < features; d++) {
-          blockMean[d]! += (source[b0 + d]! + source[b1 + d]!) +
-            (source[b2 + d]! + source[b3 + d]!);
-        }
-      }
-      n = row - blockStart;
-    }
-    for (; row < blockEnd; row++) {
-      if (weights !== undefined && weights[row] === 0) continue;
-      n++;
-      const base = row * features;
-      for (let d = 0; d < features; d++) blockMean[d]! += source[base + d]!;
-    }
-    if (n === 0) continue;
-    for (let d = 0; d < features; d++) blockMean[d]! /= n;
     blockM2.fill(0, 0, features);
-    row = blockStart;
-    if (weights === undefined) {
-      for (; row + 3 < blockEnd; row += 4) {
+    let n = 0;
+    for (let row = blockStart; row < blockEnd;) {
+      if (fourRealRows(weights, row, blockEnd)) {
+        // Four rows at a time: each accumulator is read and written once per four values.
         const b0 = row * features;
         const b1 = b0 + features;
         const b2 = b1 + features;
         const b3 = b2 + features;
         for (let d = 0; d < features; d++) {
-          const center = blockMean[d]!;
-          const e0 = source[b0 + d]! - center;
-          const e1 = source[b1 + d]! - center;
-          const e2 = source[b2 + d]! - center;
-          const e3 = source[b3 + d]! - center;
+          const shift = source[shiftBase + d]!;
+          const e0 = source[b0 + d]! - shift;
+          const e1 = source[b1 + d]! - shift;
+          const e2 = source[b2 + d]! - shift;
+          const e3 = source[b3 + d]! - shift;
+          blockMean[d]! += (e0 + e1) + (e2 + e3);
           blockM2[d]! += (e0 * e0 + e1 * e1) + (e2 * e2 + e3 * e3);
         }
+        n += 4;
+        row += 4;
+        continue;
       }
+      if (weights === undefined || weights[row] !== 0) {
+        n++;
+        const base = row * features;
+        for (let d = 0; d < features; d++) {
+          const e = source[base + d]! - source[shiftBase + d]!;
+          blockMean[d]! += e;
+          blockM2[d]! += e * e;
+        }
+      }
+      row++;
     }
-    for (; row < blockEnd; row++) {
-      if (weights !== undefined && weights[row] === 0) continue;
-      const base = row * features;
-      for (let d = 0; d < features; d++) {
-        const deviation = source[base + d]! - blockMean[d]!;
-        blockM2[d]! += deviation * deviation;
-      }
+    for (let d = 0; d < features; d++) {
+      const s1 = blockMean[d]!;
+      blockMean[d] = source[shiftBase + d]! + s1 / n;
+      blockM2[d] = Math.max(0, blockM2[d]! - (s1 * s1) / n); // ≥ 0 up to rounding
     }
     if (count === 0) {
       for (let d = 0; d < features; d++) {
@@ -168,17 +166,14 @@ export function featureStatistics(
   return { mean, variance, count, mask: weights, rows, features };
 }
 
-const scratchBuffers: Float64Array[] = [];
-
-/**
- * A reusable float64 work array of at least `length` elements (slot 0, 1, …),
- * so small calls do not allocate. Only for use within one synchronous call.
- */
-export function scratch(slot: number, length: number): Float64Array {
-  let buffer = scratchBuffers[slot];
-  if (buffer === undefined || buffer.length < length) {
-    buffer = new Float64Array(Math.max(length, 64));
-    scratchBuffers[slot] = buffer;
-  }
-  return buffer;
+/** Whether rows row … row + 3 exist before `end` and are all real (no mask: all are). */
+export function fourRealRows(
+  weights: ArrayLike<number> | undefined,
+  row: number,
+  end: number,
+): boolean {
+  if (row + 3 >= end) return false;
+  return weights === undefined ||
+    (weights[row] !== 0 && weights[row + 1] !== 0 && weights[row + 2] !== 0 &&
+      weights[row + 3] !== 0);
 }

@@ -10,7 +10,8 @@
  * @module
  */
 import { allocate, type DType, fromFloat64, type TypedArray } from "./_dtype.ts";
-import { checkFeatureInput, featureStatistics, scratch } from "./_feature_statistics.ts";
+import { checkFeatureInput, featureStatistics, fourRealRows } from "./_feature_statistics.ts";
+import { scratch } from "./_scratch.ts";
 import { checkTensor } from "./_mask.ts";
 import { checkedParameter, checkEps, outputData } from "./_norm_checks.ts";
 import { formatShape, shapesEqual } from "./_shape.ts";
@@ -148,10 +149,9 @@ function normalizeColumns(
   }
   const source = x.data;
   const out = outputData(x, affine.out, operation);
-  let row = 0;
-  if (mask === undefined) {
-    // Four rows per pass over the features: each scale and shift is loaded once for four values.
-    for (; row + 3 < rows; row += 4) {
+  for (let row = 0; row < rows;) {
+    if (fourRealRows(mask, row, rows)) {
+      // Four rows per pass over the features: each scale and shift is loaded once for four values.
       const b0 = row * features;
       const b1 = b0 + features;
       const b2 = b1 + features;
@@ -164,15 +164,16 @@ function normalizeColumns(
         out[b2 + d] = source[b2 + d]! * a + c;
         out[b3 + d] = source[b3 + d]! * a + c;
       }
+      row += 4;
+      continue;
     }
-  }
-  for (; row < rows; row++) {
     const base = row * features;
     if (mask !== undefined && mask[row] === 0) {
       out.fill(0, base, base + features); // padding is 0 in the output
-      continue;
+    } else {
+      for (let d = 0; d < features; d++) out[base + d] = source[base + d]! * scale[d]! + shift[d]!;
     }
-    for (let d = 0; d < features; d++) out[base + d] = source[base + d]! * scale[d]! + shift[d]!;
+    row++;
   }
   return affine.out ?? new Tensor(out, x.shape, TRUSTED);
 }

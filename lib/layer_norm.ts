@@ -8,7 +8,8 @@
  * @module
  */
 import { allocate, fromFloat64 } from "./_dtype.ts";
-import { rowSquaredDeviations, rowSum } from "./_row_kernels.ts";
+import { scratch } from "./_scratch.ts";
+import { rowMoments } from "./_row_kernels.ts";
 import { checkTensor } from "./_mask.ts";
 import {
   checkedParameter,
@@ -82,11 +83,13 @@ export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
   const beta = checkedParameter(options.bias, normalizedShape, "bias", operation, context);
   const source = x.data;
   const out = outputData(x, options.out, operation);
+  const moments = scratch(6, 2);
   for (let row = 0; row < rows; row++) {
     const start = row * width;
     const end = start + width;
-    const mean = rowSum(source, start, end) / width;
-    const squares = rowSquaredDeviations(source, start, end, mean);
+    rowMoments(source, start, end, moments);
+    const mean = moments[0]!;
+    const squares = moments[1]!;
     if (!Number.isFinite(squares)) {
       throw nonFiniteError(
         operation,
@@ -186,13 +189,15 @@ export function layerNormBackward(
   const source = x.data;
   const upstream = dy.data;
   const dx = allocate(x.dtype, x.size);
+  const moments = scratch(6, 2);
   const dWeight = allocate("float64", width) as Float64Array;
   const dBias = allocate("float64", width) as Float64Array;
   for (let row = 0; row < rows; row++) {
     const start = row * width;
     const end = start + width;
-    const mean = rowSum(source, start, end) / width;
-    const squares = rowSquaredDeviations(source, start, end, mean);
+    rowMoments(source, start, end, moments);
+    const mean = moments[0]!;
+    const squares = moments[1]!;
     if (!Number.isFinite(squares)) {
       throw nonFiniteError(
         operation,

@@ -1,0 +1,115 @@
+/**
+ * The fast kernels against their readable references: the WebAssembly SIMD
+ * matmul against the TypeScript one, attention's large-input path against
+ * its small-input loops, and blocked BatchNorm statistics against plain
+ * two-pass ones.
+ */
+import { ok, strictEqual } from "node:assert/strict";
+import { batchNorm, featureStats, randn, scaledDotProductAttention, tensor } from "../mod.ts";
+import { matmulReference, usesWasm } from "../lib/_matmul.ts";
+import { maxDeviation } from "./_helpers.ts";
+
+Deno.test("matmul: the WebAssembly SIMD kernel matches the TypeScript reference", () => {
+  const cases: [number[], number[]][] = [
+    [[32, 128, 64], [32, 64, 128]], // M
+    [[4, 8], [8, 8]], // the smallest shape it takes
+    [[2, 3, 16, 40], [40, 24]], // broadcast batch axes
+    [[1, 64, 33], [5, 33, 16]], // odd k, broadcasting the other way
+  ];
+  for (const [[...aShape], [...bShape]] of cases) {
+    const a = randn(aShape, { seed: aShape.length * 7 + aShape[0]! });
+    const b = randn(bShape, { seed: bShape.length * 11 + bShape[0]! });
+    const n = aShape[aShape.length - 2]!;
+    const k = aShape[aShape.length - 1]!;
+    const m = bShape[bShape.length - 1]!;
+    ok(
+      usesWasm(a.data, b.data, n, k, m) || n * k * m < 16384,
+      `${aShape} · ${bShape} takes the SIMD path`,
+    );
+    const product = a.matmul(b);
+    const reference = new Float64Array(product.size);
+    matmulReference(
+      a.data,
+      aShape.slice(0, -2),
+      b.data,
+      bShape.slice(0, -2),
+      reference,
+      product.shape.slice(0, -2),
+      n,
+      k,
+      m,
+    );
+    const deviation = maxDeviation(product, tensor(reference, { shape: product.shape }));
+    // float32 accumulation over k terms of size ~1: a few ulps of √k.
+    ok(deviation < 1e-4, `${aShape} · ${bShape}: ${deviation}`);
+  }
+  ok(
+    usesWasm(new Float32Array(1), new Float32Array(1), 128, 64, 128),
+    "the M shape uses WebAssembly",
+  );
+  ok(
+    !usesWasm(new Float64Array(1), new Float64Array(1), 128, 64, 128),
+    "float64 stays in TypeScript",
+  );
+  ok(
+    !usesWasm(new Float32Array(1), new Float32Array(1), 3, 64, 128),
+    "n % 4 ≠ 0 stays in TypeScript",
+  );
+});
+
+Deno.test("attention: the large-input path (SIMD matmuls) matches the small-input loops", () => {
+  const q = randn([2, 64, 16], { seed: 1 });
+  const k = randn([2, 64, 16], { seed: 2 });
+  const v = randn([2, 64, 16], { seed: 3 });
+  const mask = tensor(
+    Array.from(
+      { length: 2 },
+      (_, b) => Array.from({ length: 64 }, (_, t) => (t < 40 + 20 * b ? 1 : 0)),
+    ),
+  );
+  ok(usesWasm(q.data, k.data, 64, 16, 64), "the float32 inputs take the SIMD path");
+  for (const causal of [false, true]) {
+    const fast = scaledDotProductAttention(q, k, v, { mask, causal });
+    // float64 inputs take the direct loops.
+    const slow = scaledDotProductAttention(
+      q.astype("float64"),
+      k.astype("float64"),
+      v.astype("float64"),
+      { mask, causal },
+    );
+    ok(maxDeviation(fast.weights, slow.weights) < 1e-6, `weights, causal ${causal}`);
+    ok(maxDeviation(fast.output, slow.output) < 1e-5, `output, causal ${causal}`);
+  }
+  const empty = scaledDotProductAttention(q, k, v, {
+    mask: tensor(new Float32Array(128), { shape: [2, 64] }),
+  });
+  strictEqual(empty.output.abs().max().item(), 0, "no visible key: zeros on the fast path too");
+});
+
+Deno.test("BatchNorm statistics: blocked merging equals plain two-pass on many rows", () => {
+  const x = randn([5, 77, 6], { seed: 4, dtype: "float64" }).mul(3).add(1e4);
+  const rows = x.reshape(-1, 6);
+  const mean = rows.mean(0);
+  const variance = rows.variance(0);
+  const stats = featureStats(x);
+  ok(maxDeviation(stats.mean, mean) < 1e-9);
+  ok(maxDeviation(stats.variance, variance) < 1e-9);
+  const mask = tensor(
+    Array.from(
+      { length: 5 },
+      (_, b) => Array.from({ length: 77 }, (_, t) => (t < 10 + 13 * b ? 1 : 0)),
+    ),
+  );
+  const masked = featureStats(x, { mask });
+  const real = Array.from({ length: 5 * 77 }, (_, i) => i).filter((i) => mask.data[i] === 1);
+  const picked = tensor(real.flatMap((i) => Array.from(rows.data.subarray(i * 6, i * 6 + 6))), {
+    shape: [real.length, 6],
+    dtype: "float64",
+  });
+  ok(maxDeviation(masked.mean, picked.mean(0)) < 1e-9);
+  ok(maxDeviation(masked.variance, picked.variance(0)) < 1e-9);
+  // The 4-row unrolled output pass agrees with the masked (row by row) one when every row is real.
+  const all = tensor(new Float32Array(5 * 77).fill(1), { shape: [5, 77] });
+  const x32 = x.astype("float32");
+  ok(maxDeviation(batchNorm(x32), batchNorm(x32, { mask: all })) < 1e-5);
+});
