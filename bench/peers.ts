@@ -41,19 +41,6 @@ import {
   S_MASK,
 } from "./_data.ts";
 
-/** Median milliseconds of `samples` timings of `perSample` calls each (after warm-up). */
-function medianMs(fn: () => unknown, samples: number, perSample = 1): number {
-  for (let i = 0; i < Math.max(2, perSample); i++) fn();
-  const times: number[] = [];
-  for (let s = 0; s < samples; s++) {
-    const start = performance.now();
-    for (let i = 0; i < perSample; i++) fn();
-    times.push((performance.now() - start) / perSample);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
-}
-
 // --- PyTorch, in a subprocess --------------------------------------------------------------
 function openblasCoreType(): string {
   const info = Deno.readTextFileSync("/proc/cpuinfo");
@@ -143,6 +130,15 @@ interface Row {
   flops?: number;
 }
 const rows: Row[] = [];
+interface Spec {
+  row: Omit<Row, "normlab" | "tfjs">;
+  normlab: () => unknown;
+  tfjs?: () => void;
+  samples: number;
+  perSample: number;
+}
+const specs: Spec[] = [];
+/** Registers a measurement; each size group runs interleaved (see runInterleaved). */
 function measure(
   row: Omit<Row, "normlab" | "tfjs">,
   normlab: () => unknown,
@@ -150,10 +146,42 @@ function measure(
   samples: number,
   perSample = 1,
 ) {
-  const entry: Row = { ...row, normlab: medianMs(normlab, samples, perSample) };
-  if (tfjsFn) entry.tfjs = medianMs(tfjsFn, samples, perSample);
-  rows.push(entry);
-  console.error(`measured ${row.op} ${row.size}`);
+  specs.push({ row, normlab, tfjs: tfjsFn, samples, perSample });
+}
+/** One timing: milliseconds per call over `perSample` calls. */
+function sample(fn: () => unknown, perSample: number): number {
+  const start = performance.now();
+  for (let i = 0; i < perSample; i++) fn();
+  return (performance.now() - start) / perSample;
+}
+/**
+ * Runs the registered measurements round-robin (one sample of each per
+ * round) so that drifts in this machine's speed, which are large, hit all of
+ * them alike; reports medians. Called once per size group, so the 50 MB
+ * allocations of size L do not disturb the microsecond timings of size S.
+ */
+function runInterleaved(): void {
+  for (const spec of specs) {
+    sample(spec.normlab, Math.max(2, spec.perSample));
+    if (spec.tfjs) sample(spec.tfjs, Math.max(2, spec.perSample));
+  }
+  const times = specs.map(() => ({ normlab: [] as number[], tfjs: [] as number[] }));
+  const rounds = Math.max(...specs.map((spec) => spec.samples));
+  for (let round = 0; round < rounds; round++) {
+    specs.forEach((spec, i) => {
+      if (round >= spec.samples) return;
+      times[i]!.normlab.push(sample(spec.normlab, spec.perSample));
+      if (spec.tfjs) times[i]!.tfjs.push(sample(spec.tfjs, spec.perSample));
+    });
+    console.error(`round ${round + 1}/${rounds}`);
+  }
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  specs.forEach((spec, i) => {
+    const row: Row = { ...spec.row, normlab: median(times[i]!.normlab) };
+    if (spec.tfjs) row.tfjs = median(times[i]!.tfjs);
+    rows.push(row);
+  });
+  specs.length = 0;
 }
 const t = (key: string) => torch?.medians_ms[key];
 
@@ -218,6 +246,8 @@ measure(
   500,
 );
 
+runInterleaved();
+
 const maTf = tfTensor(M_A);
 const mbTf = tfTensor(M_B);
 measure(
@@ -230,12 +260,22 @@ const qTf = tfTensor(LP_Q);
 const kTf = tfTensor(LP_K);
 const vTf = tfTensor(LP_V);
 const lpMaskTf = tfTensor(LP_MASK);
+const scores = LP_Q.matmul(LP_K.transpose()); // (8, 512, 512)
+const scoresTf = tfTensor(scores);
+measure(
+  { op: "softmax (8, 512, 512)", size: "L'", torch: t("softmax L'") },
+  () => scores.softmax(),
+  tfRun(() => tf.softmax(scoresTf)),
+  5,
+);
 measure(
   { op: "attention, key mask", size: "L'", torch: t("attention L' masked"), flops: LP_FLOPS },
   () => scaledDotProductAttention(LP_Q, LP_K, LP_V, { mask: LP_MASK }),
   tfRun(() => tfAttention(qTf, kTf, vTf, lpMaskTf)),
   5,
 );
+
+runInterleaved();
 
 const { x, dy, mask } = largeInputs();
 const out = zeros(x.shape as number[]);
@@ -246,49 +286,49 @@ measure(
   { op: "layerNorm", size: "L", torch: t("layerNorm L"), bytes: L_BYTES },
   () => layerNorm(x),
   tfRun(() => tfLayerNorm(xTf)),
-  7,
+  9,
 );
 measure(
   { op: "layerNorm, into out", size: "L", torch: t("layerNorm L"), bytes: L_BYTES },
   () => layerNorm(x, { out }),
   undefined,
-  7,
+  9,
 );
 measure(
   { op: "rmsNorm", size: "L", torch: t("rmsNorm L"), bytes: L_BYTES },
   () => rmsNorm(x),
   tfRun(() => tf.mul(xTf, tf.rsqrt(tf.add(tf.mean(tf.square(xTf), -1, true), 1e-6)))),
-  7,
+  9,
 );
 measure(
   { op: "rmsNorm, into out", size: "L", torch: t("rmsNorm L"), bytes: L_BYTES },
   () => rmsNorm(x, { out }),
   undefined,
-  7,
+  9,
 );
 measure(
   { op: "batchNorm", size: "L", torch: t("batchNorm L"), bytes: L_BYTES },
   () => batchNorm(x),
   tfRun(() => tfBatchNorm(xTf)),
-  7,
+  9,
 );
 measure(
   { op: "batchNorm, into out", size: "L", torch: t("batchNorm L"), bytes: L_BYTES },
   () => batchNorm(x, { out }),
   undefined,
-  7,
+  9,
 );
 measure(
   { op: "batchNorm masked", size: "L", torch: t("batchNorm L masked"), bytes: L_BYTES },
   () => batchNorm(x, { mask }),
   tfRun(() => tfBatchNorm(xTf, maskTf)),
-  7,
+  9,
 );
 measure(
   { op: "batchNorm masked, into out", size: "L", torch: t("batchNorm L masked"), bytes: L_BYTES },
   () => batchNorm(x, { mask, out }),
   undefined,
-  7,
+  9,
 );
 measure(
   { op: "layerNormBackward", size: "L", torch: t("layerNormBackward L"), bytes: L_BYTES },
@@ -302,6 +342,8 @@ measure(
   tfGrad(tfBatchNormComposed, xTf, dyTf),
   5,
 );
+
+runInterleaved();
 
 function duration(ms: number | undefined): string {
   if (ms === undefined) return "—";
