@@ -5,6 +5,7 @@
  */
 import { allocate, type DType, dtypeOf, promote, type TypedArray } from "./_dtype.ts";
 import { binaryKernel, type BinaryOp, unaryKernel, type UnaryOp } from "./_elementwise.ts";
+import { expNonPositive } from "./_exp.ts";
 import { formatTensorBody } from "./_format.ts";
 import { matmulKernel } from "./_matmul.ts";
 import { flattenInto, type NestedArray, nestedShape, unflatten } from "./_nested.ts";
@@ -381,6 +382,7 @@ export class Tensor {
     const outer = sizeOf(this.shape.slice(0, dim));
     const x = this.data;
     const out = allocate(this.dtype, this.size);
+    const fast = this.dtype === "float32";
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         const base = o * n * inner + i;
@@ -392,7 +394,9 @@ export class Tensor {
         if (max === -Infinity) continue; // every entry −∞: zeros (see above)
         let total = 0;
         for (let r = 0; r < n; r++) {
-          const e = Math.exp(x[base + r * inner]! - max);
+          // x − max ≤ 0: float32 results take the faster exp, exact to float32 (see _exp.ts).
+          const argument = x[base + r * inner]! - max;
+          const e = fast ? expNonPositive(argument) : Math.exp(argument);
           out[base + r * inner] = e;
           total += e;
         }

@@ -113,3 +113,18 @@ Deno.test("BatchNorm statistics: blocked merging equals plain two-pass on many r
   const x32 = x.astype("float32");
   ok(maxDeviation(batchNorm(x32), batchNorm(x32, { mask: all })) < 1e-5);
 });
+
+Deno.test("softmax's exp: within 1e-8 of Math.exp on [−745, 0], 0 below, NaN for NaN", async () => {
+  const { expNonPositive } = await import("../lib/_exp.ts");
+  let worst = 0;
+  for (let i = 0; i <= 200000; i++) {
+    const x = -745 * (i / 200000) ** 3; // dense near 0, where softmax arguments mostly are
+    const exact = Math.exp(x);
+    if (exact > 0) worst = Math.max(worst, Math.abs(expNonPositive(x) - exact) / exact);
+  }
+  ok(worst < 1e-8, `relative error ${worst}`);
+  strictEqual(expNonPositive(0), 1);
+  strictEqual(expNonPositive(-1000), 0);
+  strictEqual(expNonPositive(-Infinity), 0);
+  ok(Number.isNaN(expNonPositive(NaN)));
+});
