@@ -14,12 +14,13 @@
 const LOG2E = 1.4426950408889634;
 const LN2_HIGH = 0.6931471803691238;
 const LN2_LOW = 1.9082149292705877e-10;
-/** POWERS[i] = 2^−i, for the k ∈ [−1075, 0] that arguments in [−745, 0] need. */
-const POWERS = Float64Array.from({ length: 1076 }, (_, i) => Math.pow(2, -i));
+/** POWERS[i] = 2^−i, for the k ∈ [−1022, 0] that arguments in [−708, 0] need. */
+const POWERS = Float64Array.from({ length: 1023 }, (_, i) => Math.pow(2, -i));
 
-/** e^x for x ≤ 0 (0 below −745, NaN for NaN), relative error < 1e-8. */
+/** e^x for x ≤ 0 (NaN for NaN), relative error < 1e-8. */
 export function expNonPositive(x: number): number {
-  if (x < -745) return 0;
+  // Below −708 the result is subnormal (or 0), where 2^k alone would lose it: Math.exp handles that.
+  if (x < -708) return Math.exp(x);
   const k = -((0.5 - x * LOG2E) | 0); // round(x·log₂e) for x ≤ 0, without Math.round
   const r = (x - k * LN2_HIGH) - k * LN2_LOW;
   const p = 1 +

@@ -114,7 +114,7 @@ Deno.test("BatchNorm statistics: blocked merging equals plain two-pass on many r
   ok(maxDeviation(batchNorm(x32), batchNorm(x32, { mask: all })) < 1e-5);
 });
 
-Deno.test("softmax's exp: within 1e-8 of Math.exp on [−745, 0], 0 below, NaN for NaN", async () => {
+Deno.test("softmax's exp: within 1e-8 of Math.exp on [−745, 0], NaN for NaN", async () => {
   const { expNonPositive } = await import("../lib/_exp.ts");
   let worst = 0;
   for (let i = 0; i <= 200000; i++) {
