@@ -100,34 +100,27 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
       operation,
       context,
     )!;
-    return normalizeColumns(x, mean, variance, mask, rows, features, eps, options, operation);
+    return normalizeColumns(x, { mean, variance, mask, rows, features }, eps, options, operation);
   }
   const stats = featureStatistics(x, options.mask, operation);
-  return normalizeColumns(
-    x,
-    stats.mean,
-    stats.variance,
-    stats.mask,
-    stats.rows,
-    stats.features,
-    eps,
-    options,
-    operation,
-  );
+  return normalizeColumns(x, stats, eps, options, operation);
 }
 
 /** `y = (x − mean) / √(var + eps) · γ + β` per column; 0 at padded rows. */
 function normalizeColumns(
   x: Tensor,
-  mean: ArrayLike<number>,
-  variance: ArrayLike<number>,
-  mask: TypedArray | undefined,
-  rows: number,
-  features: number,
+  stats: {
+    mean: ArrayLike<number>;
+    variance: ArrayLike<number>;
+    mask: TypedArray | undefined;
+    rows: number;
+    features: number;
+  },
   eps: number,
   affine: { weight?: Tensor | null; bias?: Tensor | null; out?: Tensor },
   operation: string,
 ): Tensor {
+  const { mean, variance, mask, rows, features } = stats;
   const context = () => `the features of x ${formatShape(x.shape)}`;
   const gamma = affine.weight == null
     ? undefined
@@ -420,17 +413,7 @@ export class BatchNorm {
     if (this.training && this.runningMean !== null && this.runningVar !== null) {
       this.#updateRunningStatistics(stats.mean, stats.variance, stats.count, x);
     }
-    return normalizeColumns(
-      x,
-      stats.mean,
-      stats.variance,
-      stats.mask,
-      stats.rows,
-      stats.features,
-      this.eps,
-      affine,
-      operation,
-    );
+    return normalizeColumns(x, stats, this.eps, affine, operation);
   }
 
   /** The gradients of the training-mode forward pass at x for upstream dy. */

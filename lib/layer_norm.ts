@@ -52,9 +52,10 @@ export interface LayerNormOptions {
  *
  * Shape: x (B, T, D) → y (B, T, D); γ, β: (D) (the normalized shape).
  *
- * The statistics use two passes (mean, then Σ(x − mean)²) in float64, so a
- * token of 1e4 + noise normalises correctly in float32. A token containing
- * NaN or ±Infinity throws, naming it. An empty batch gives an empty result.
+ * The statistics are float64 sums taken about one of the token's own values
+ * (see `rowMoments`: at most log₂ n bits lost), so a token of 1e4 + noise
+ * normalises correctly in float32. A token containing NaN or ±Infinity
+ * throws, naming it. An empty batch gives an empty result.
  *
  * @example
  * ```ts
@@ -87,17 +88,16 @@ export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
   for (let row = 0; row < rows; row++) {
     const start = row * width;
     const end = start + width;
-    rowMoments(source, start, end, moments);
+    const inverseStd = tokenInverseStd(
+      x,
+      row,
+      width,
+      normalizedShape.length,
+      eps,
+      moments,
+      operation,
+    );
     const mean = moments[0]!;
-    const squares = moments[1]!;
-    if (!Number.isFinite(squares)) {
-      throw nonFiniteError(
-        operation,
-        x,
-        `token ${rowIndex(row, x.shape.slice(0, x.ndim - normalizedShape.length))}`,
-      );
-    }
-    const inverseStd = 1 / Math.sqrt(squares / width + eps);
     if (gamma === undefined && beta === undefined) {
       // (x − mean)·r as one multiply-add: x·r + (−mean·r).
       const shift = -mean * inverseStd;
@@ -195,17 +195,16 @@ export function layerNormBackward(
   for (let row = 0; row < rows; row++) {
     const start = row * width;
     const end = start + width;
-    rowMoments(source, start, end, moments);
+    const inverseStd = tokenInverseStd(
+      x,
+      row,
+      width,
+      normalizedShape.length,
+      eps,
+      moments,
+      operation,
+    );
     const mean = moments[0]!;
-    const squares = moments[1]!;
-    if (!Number.isFinite(squares)) {
-      throw nonFiniteError(
-        operation,
-        x,
-        `token ${rowIndex(row, x.shape.slice(0, x.ndim - normalizedShape.length))}`,
-      );
-    }
-    const inverseStd = 1 / Math.sqrt(squares / width + eps);
     // Σ g and Σ g·x̂ over the token, with g = dy·γ; dγ and dβ on the way. x̂ is parked in dx
     // for the second loop, which then reads it from cache instead of recomputing it.
     let sumG = 0;
@@ -317,4 +316,31 @@ export class LayerNorm {
       eps: this.eps,
     });
   }
+}
+
+/**
+ * r = 1/√(var + eps) of token `row` (the `width` values at row·width), with
+ * its mean left in `moments[0]`; throws, naming the token, when its values
+ * are not finite.
+ */
+function tokenInverseStd(
+  x: Tensor,
+  row: number,
+  width: number,
+  normalizedRank: number,
+  eps: number,
+  moments: Float64Array,
+  operation: string,
+): number {
+  const start = row * width;
+  rowMoments(x.data, start, start + width, moments);
+  const squares = moments[1]!;
+  if (!Number.isFinite(squares)) {
+    throw nonFiniteError(
+      operation,
+      x,
+      `token ${rowIndex(row, x.shape.slice(0, x.ndim - normalizedRank))}`,
+    );
+  }
+  return 1 / Math.sqrt(squares / width + eps);
 }
