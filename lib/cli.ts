@@ -82,7 +82,20 @@ function integer(flag: string, text: string | undefined, min: number, max: numbe
   return value;
 }
 
-/** Parses the demo's flags; `null` means `--help`. Throws {@linkcode UsageError}. */
+/**
+ * Parses the demo's flags; `null` means `--help`. Throws {@linkcode UsageError}.
+ *
+ * @example
+ * ```ts
+ * import { parseDemoArgs } from "./cli.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const options = parseDemoArgs(["--dim", "4", "--sentence", "Great film"])!;
+ * strictEqual(options.dim, 4);
+ * strictEqual(options.sentences[0], "Great film");
+ * strictEqual(parseDemoArgs(["--help"]), null);
+ * ```
+ */
 export function parseDemoArgs(args: readonly string[]): DemoOptions | null {
   const options: DemoOptions = {
     out: "normlab-report.html",
@@ -200,7 +213,23 @@ function rows2d(values: Float32Array | Float64Array, rows: number, cols: number)
   );
 }
 
-/** Runs the story and writes the report; returns the numbers. */
+/**
+ * Runs the story — padding, self-attention, BatchNorm's columns, LayerNorm's
+ * rows, the padding sweep, batch dependence — writes the report to
+ * `options.out` and returns the numbers.
+ *
+ * @example
+ * ```ts
+ * import { parseDemoArgs, runDemo } from "./cli.ts";
+ * import { ok, strictEqual } from "node:assert/strict";
+ *
+ * const out = await Deno.makeTempFile({ suffix: ".html" });
+ * const result = await runDemo({ ...parseDemoArgs(["--max-length", "16"])!, out }, { out() {}, err() {} });
+ * strictEqual(result.sweep.atEnd.layerNormShift, 0);
+ * ok(result.sweep.atEnd.batchNormShift > 0);
+ * await Deno.remove(out);
+ * ```
+ */
 export async function runDemo(options: DemoOptions, io: CliIO): Promise<DemoResult> {
   const { sentences, dim, seed } = options;
   const batch = encodeBatch(sentences, { dim, seed });
@@ -670,7 +699,20 @@ export function printSummary(result: DemoResult, io: CliIO): void {
   );
 }
 
-/** Runs the command line; returns the exit code. */
+/**
+ * Runs the command line (`deno task demo`); returns the exit code: 0 done,
+ * 1 failed, 2 bad command line.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./cli.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const errors: string[] = [];
+ * strictEqual(await main(["--dim", "many"], { out() {}, err: (line) => errors.push(line) }), 2);
+ * strictEqual(errors[0], 'error: --dim: expected an integer but found "many"');
+ * ```
+ */
 export async function main(args: readonly string[], io: CliIO = defaultIO()): Promise<number> {
   let options: DemoOptions | null;
   try {
