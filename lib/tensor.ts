@@ -400,7 +400,8 @@ export class Tensor {
           out[base + r * inner] = e;
           total += e;
         }
-        for (let r = 0; r < n; r++) out[base + r * inner]! /= total;
+        const inverse = 1 / total;
+        for (let r = 0; r < n; r++) out[base + r * inner]! *= inverse;
       }
     }
     return new Tensor(out, this.shape, TRUSTED);
