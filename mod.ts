@@ -113,8 +113,12 @@ export type {
 export { displayTable, displayTensor, displayText } from "./lib/display.ts";
 export type { DisplayTensorOptions, TableRow } from "./lib/display.ts";
 export { Report } from "./lib/report.ts";
-export { main, parseDemoArgs, runDemo } from "./lib/cli.ts";
-export type { CliIO, DemoOptions, DemoResult } from "./lib/cli.ts";
+export { runDemo } from "./lib/demo.ts";
+export type { DemoOptions, DemoProgress, DemoResult } from "./lib/demo.ts";
+export { buildReport } from "./lib/demo_report.ts";
+export type { ReportInputs } from "./lib/demo_report.ts";
+export { main, parseDemoArgs } from "./lib/cli.ts";
+export type { CliIO } from "./lib/cli.ts";
 
 if (import.meta.main) {
   const { main } = await import("./lib/cli.ts");

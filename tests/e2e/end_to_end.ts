@@ -39,7 +39,7 @@ Deno.test("the demo's report draws every chart offline", async () => {
     seed: 0,
     maxLength: 100,
     json: true,
-  }, { out: () => {}, err: () => {} });
+  });
   const page = await inspectPage(`file://${result.report.path}`, `${OUT}report.png`);
   assertCleanPage(page, result.report.charts, "report");
   console.log(

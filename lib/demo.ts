@@ -1,0 +1,260 @@
+/**
+ * The demo: the padding story on a batch of sentences — padding,
+ * self-attention, BatchNorm's columns, LayerNorm's rows, the padding sweep,
+ * batch dependence — as numbers and an offline HTML report.
+ *
+ * @module
+ */
+import { SelfAttention } from "./attention.ts";
+import { batchNorm } from "./batch_norm.ts";
+import { buildReport } from "./demo_report.ts";
+import { TYPICAL_LENGTH } from "./examples.ts";
+import { batchDependence, type BatchDependenceRow, paddingSweep } from "./experiments.ts";
+import { layerNorm } from "./layer_norm.ts";
+import { featureStats, tokenStats } from "./stats.ts";
+import { encodeBatch } from "./text.ts";
+
+/** What the demo runs on. */
+export interface DemoOptions {
+  /** The report's path. */
+  out: string;
+  /** The batch's sentences. */
+  sentences: string[];
+  /** D, the embedding width. */
+  dim: number;
+  /** The embedding seed. */
+  seed: number;
+  /** The sweep's last padded length. */
+  maxLength: number;
+  /** Machine-readable results on stdout instead of the summary. */
+  json: boolean;
+}
+
+/** Where the demo reports progress: a line that overwrites itself, when given. */
+export interface DemoProgress {
+  /** Shows progress text; "" clears it. */
+  progress?: (text: string) => void;
+}
+
+/** The demo's results, as `--json` prints them. */
+export interface DemoResult {
+  sentences: string[];
+  tokens: string[][];
+  shape: number[];
+  realPositions: number;
+  paddedPositions: number;
+  attention: {
+    /** Share of the real queries' attention that goes to padded keys without the mask. */
+    weightOnPaddingUnmasked: number;
+    /** The same with the mask: 0. */
+    weightOnPaddingMasked: number;
+    /** The largest |output| at a padded query position (not zero after the softmax). */
+    paddedQueryOutputMax: number;
+  };
+  batchNorm: {
+    meanWithPadding: number[];
+    meanReal: number[];
+    stdWithPadding: number[];
+    stdReal: number[];
+    /** max |plain − masked| BatchNorm output over real tokens. */
+    realTokenError: number;
+  };
+  layerNorm: {
+    /** Per-token mean and variance of x (B, T). */
+    tokenMean: number[][];
+    tokenVariance: number[][];
+    /** The largest |mean| and |variance − 1| of LayerNorm's output over real tokens. */
+    outputMeanMax: number;
+    outputVarianceDeviationMax: number;
+  };
+  sweep: {
+    naturalLength: number;
+    maxLength: number;
+    trackedToken: string;
+    atTypical?: SweepSummary;
+    atEnd: SweepSummary;
+  };
+  batchDependence: BatchDependenceRow[];
+  report: { path: string; bytes: number; charts: number };
+}
+
+interface SweepSummary {
+  length: number;
+  paddingFraction: number;
+  batchNormShift: number;
+  maskedBatchNormShift: number;
+  layerNormShift: number;
+}
+
+function rows2d(values: Float32Array | Float64Array, rows: number, cols: number): number[][] {
+  return Array.from(
+    { length: rows },
+    (_, r) => Array.from(values.subarray(r * cols, (r + 1) * cols)),
+  );
+}
+
+/**
+ * Runs the story — padding, self-attention, BatchNorm's columns, LayerNorm's
+ * rows, the padding sweep, batch dependence — writes the report to
+ * `options.out` and returns the numbers.
+ *
+ * @example
+ * ```ts
+ * import { runDemo } from "./demo.ts";
+ * import { parseDemoArgs } from "./cli.ts";
+ * import { ok, strictEqual } from "node:assert/strict";
+ *
+ * const out = await Deno.makeTempFile({ suffix: ".html" });
+ * const result = await runDemo({ ...parseDemoArgs(["--max-length", "16"])!, out }, {});
+ * strictEqual(result.sweep.atEnd.layerNormShift, 0);
+ * ok(result.sweep.atEnd.batchNormShift > 0);
+ * await Deno.remove(out);
+ * ```
+ */
+export async function runDemo(
+  options: DemoOptions,
+  io: DemoProgress = {},
+): Promise<DemoResult> {
+  const { sentences, dim, seed } = options;
+  const batch = encodeBatch(sentences, { dim, seed });
+  const { x, mask, tokens } = batch;
+  const [B, T] = [x.shape[0]!, x.shape[1]!];
+  if (T === 0) throw new Error("demo: expected at least one word in the sentences but found none");
+  const maskData = mask.data;
+  const realPositions = batch.lengths.reduce((sum, n) => sum + n, 0);
+  const rowLabels = tokens.map((words) => Array.from({ length: T }, (_, t) => words[t] ?? "<pad>"));
+  const featureLabels = Array.from({ length: dim }, (_, d) => `d${d}`);
+
+  // Self-attention, Q = K = V = x, with and without the key mask.
+  const attention = new SelfAttention(dim, { projections: false });
+  const unmasked = attention.forward(x);
+  const masked = attention.forward(x, { mask });
+  let paddingWeight = 0;
+  let paddingWeightMasked = 0;
+  let paddedQueryOutputMax = 0;
+  for (let b = 0; b < B; b++) {
+    for (let i = 0; i < T; i++) {
+      const queryIsReal = maskData[b * T + i] === 1;
+      for (let j = 0; j < T; j++) {
+        if (maskData[b * T + j] === 0 && queryIsReal) {
+          paddingWeight += unmasked.weights.data[(b * T + i) * T + j]!;
+          paddingWeightMasked += masked.weights.data[(b * T + i) * T + j]!;
+        }
+      }
+      if (!queryIsReal) {
+        for (let d = 0; d < dim; d++) {
+          paddedQueryOutputMax = Math.max(
+            paddedQueryOutputMax,
+            Math.abs(masked.output.data[(b * T + i) * dim + d]!),
+          );
+        }
+      }
+    }
+  }
+
+  // BatchNorm's columns and LayerNorm's rows.
+  const padded = featureStats(x);
+  const real = featureStats(x, { mask });
+  const plainBatchNorm = batchNorm(x);
+  const maskedBatchNorm = batchNorm(x, { mask });
+  const normalized = layerNorm(x);
+  const inputTokens = tokenStats(x);
+  const outputTokens = tokenStats(normalized);
+  let realTokenError = 0;
+  let outputMeanMax = 0;
+  let outputVarianceDeviationMax = 0;
+  for (let row = 0; row < B * T; row++) {
+    if (maskData[row] === 0) continue;
+    outputMeanMax = Math.max(outputMeanMax, Math.abs(outputTokens.mean.data[row]!));
+    outputVarianceDeviationMax = Math.max(
+      outputVarianceDeviationMax,
+      Math.abs(outputTokens.variance.data[row]! - 1),
+    );
+    for (let d = 0; d < dim; d++) {
+      realTokenError = Math.max(
+        realTokenError,
+        Math.abs(plainBatchNorm.data[row * dim + d]! - maskedBatchNorm.data[row * dim + d]!),
+      );
+    }
+  }
+
+  const sweepMax = Math.max(options.maxLength, T);
+  const sweep = paddingSweep({
+    sentences,
+    dim,
+    seed,
+    maxLength: sweepMax,
+    onProgress: io.progress
+      ? (done, total) => io.progress!(`padding sweep ${done}/${total}`)
+      : undefined,
+  });
+  io.progress?.("");
+  const dependence = batchDependence({ sentence: sentences[0], dim, seed });
+
+  const report = buildReport(options, {
+    batch,
+    rowLabels,
+    featureLabels,
+    unmasked,
+    masked,
+    padded,
+    real,
+    plainBatchNorm,
+    maskedBatchNorm,
+    normalized,
+    inputTokens,
+    sweep,
+    dependence,
+  });
+  const html = report.toHTML();
+  await Deno.writeTextFile(options.out, html);
+  const summarize = (length: number): SweepSummary | undefined => {
+    const row = sweep.rows.find((r) => r.length === length);
+    return row && {
+      length: row.length,
+      paddingFraction: row.paddingFraction,
+      batchNormShift: row.batchNormShift,
+      maskedBatchNormShift: row.maskedBatchNormShift,
+      layerNormShift: row.layerNormShift,
+    };
+  };
+  const sd = (variance: Float32Array | Float64Array) => Array.from(variance, Math.sqrt);
+  return {
+    sentences,
+    tokens,
+    shape: [...x.shape],
+    realPositions,
+    paddedPositions: B * T - realPositions,
+    attention: {
+      weightOnPaddingUnmasked: paddingWeight / Math.max(1, realPositions),
+      weightOnPaddingMasked: paddingWeightMasked / Math.max(1, realPositions),
+      paddedQueryOutputMax,
+    },
+    batchNorm: {
+      meanWithPadding: Array.from(padded.mean.data),
+      meanReal: Array.from(real.mean.data),
+      stdWithPadding: sd(padded.variance.data),
+      stdReal: sd(real.variance.data),
+      realTokenError,
+    },
+    layerNorm: {
+      tokenMean: rows2d(inputTokens.mean.data, B, T),
+      tokenVariance: rows2d(inputTokens.variance.data, B, T),
+      outputMeanMax,
+      outputVarianceDeviationMax,
+    },
+    sweep: {
+      naturalLength: sweep.naturalLength,
+      maxLength: sweepMax,
+      trackedToken: sweep.trackedToken,
+      atTypical: summarize(TYPICAL_LENGTH),
+      atEnd: summarize(sweepMax)!,
+    },
+    batchDependence: dependence,
+    report: {
+      path: await Deno.realPath(options.out),
+      bytes: new TextEncoder().encode(html).length,
+      charts: report.figureCount,
+    },
+  };
+}
