@@ -6,7 +6,7 @@
  * @module
  */
 import type { TypedArray } from "./_dtype.ts";
-import { broadcastStrides, sizeOf } from "./_shape.ts";
+import { forEachBroadcast, sizeOf } from "./_shape.ts";
 
 /** A binary element-wise operation. `eq` gives 1 where equal and 0 elsewhere. */
 export type BinaryOp = "add" | "sub" | "mul" | "div" | "eq" | "maximum" | "minimum";
@@ -15,8 +15,8 @@ export type BinaryOp = "add" | "sub" | "mul" | "div" | "eq" | "maximum" | "minim
 export type UnaryOp = "neg" | "sqrt" | "exp" | "log" | "square" | "abs";
 
 /**
- * `out[i] = a[i] ∘ b[i]` with NumPy broadcasting: `a` and `b` are read with
- * `broadcastStrides` into `outShape`, which the caller has already checked.
+ * `out[i] = a[i] ∘ b[i]` with NumPy broadcasting into `outShape`, which the
+ * caller has already checked.
  */
 export function binaryKernel(
   op: BinaryOp,
@@ -34,33 +34,25 @@ export function binaryKernel(
     binaryRow(op, a, 0, 0, b, 0, 0, out, 0, 1);
     return;
   }
-  const stridesA = broadcastStrides(aShape, outShape);
-  const stridesB = broadcastStrides(bShape, outShape);
   const inner = outShape[rank - 1]!;
-  const innerStrideA = stridesA[rank - 1]!;
-  const innerStrideB = stridesB[rank - 1]!;
   if (a.length === size && b.length === size) {
     // Same shape: one flat loop.
     binaryRow(op, a, 0, 1, b, 0, 1, out, 0, size);
     return;
   }
-  const outer = size / inner;
-  const index = new Array<number>(rank).fill(0);
-  let offsetA = 0;
-  let offsetB = 0;
-  for (let row = 0; row < outer; row++) {
-    binaryRow(op, a, offsetA, innerStrideA, b, offsetB, innerStrideB, out, row * inner, inner);
-    // Advance the odometer over every axis but the last.
-    for (let axis = rank - 2; axis >= 0; axis--) {
-      index[axis]!++;
-      offsetA += stridesA[axis]!;
-      offsetB += stridesB[axis]!;
-      if (index[axis]! < outShape[axis]!) break;
-      offsetA -= stridesA[axis]! * outShape[axis]!;
-      offsetB -= stridesB[axis]! * outShape[axis]!;
-      index[axis] = 0;
-    }
-  }
+  // One row (the last axis) at a time; an operand whose last axis is 1 (or absent) repeats its value.
+  const lastA = aShape.length > 0 ? aShape[aShape.length - 1]! : 1;
+  const lastB = bShape.length > 0 ? bShape[bShape.length - 1]! : 1;
+  const strideA = lastA === 1 ? 0 : 1;
+  const strideB = lastB === 1 ? 0 : 1;
+  forEachBroadcast(
+    aShape.slice(0, -1),
+    bShape.slice(0, -1),
+    outShape.slice(0, -1),
+    (row, rowA, rowB) => {
+      binaryRow(op, a, rowA * lastA, strideA, b, rowB * lastB, strideB, out, row * inner, inner);
+    },
+  );
 }
 
 function binaryRow(

@@ -6,39 +6,8 @@
  * @module
  */
 import type { TypedArray } from "./_dtype.ts";
-import { broadcastStrides, sizeOf } from "./_shape.ts";
+import { forEachBroadcast } from "./_shape.ts";
 import { WASM_BASE64 } from "./wasm/matmul_f32x4.ts";
-
-/**
- * Calls `visit(batch, batchA, batchB)` for every index of `batchShape`, with
- * the matching matrix indices of each operand under broadcasting.
- */
-function forEachBatch(
-  aBatchShape: readonly number[],
-  bBatchShape: readonly number[],
-  batchShape: readonly number[],
-  visit: (batch: number, batchA: number, batchB: number) => void,
-): void {
-  const batchCount = sizeOf(batchShape);
-  const stridesA = broadcastStrides(aBatchShape, batchShape);
-  const stridesB = broadcastStrides(bBatchShape, batchShape);
-  const rank = batchShape.length;
-  const index = new Array<number>(rank).fill(0);
-  let batchA = 0;
-  let batchB = 0;
-  for (let batch = 0; batch < batchCount; batch++) {
-    visit(batch, batchA, batchB);
-    for (let axis = rank - 1; axis >= 0; axis--) {
-      index[axis]!++;
-      batchA += stridesA[axis]!;
-      batchB += stridesB[axis]!;
-      if (index[axis]! < batchShape[axis]!) break;
-      batchA -= stridesA[axis]! * batchShape[axis]!;
-      batchB -= stridesB[axis]! * batchShape[axis]!;
-      index[axis] = 0;
-    }
-  }
-}
 
 /**
  * The reference kernel: `out[b] = a[b] · bMatrix[b]` for every index `b` of
@@ -59,7 +28,7 @@ export function matmulReference(
   m: number,
 ): void {
   const row = new Float64Array(m);
-  forEachBatch(aBatchShape, bBatchShape, batchShape, (batch, batchA, batchB) => {
+  forEachBroadcast(aBatchShape, bBatchShape, batchShape, (batch, batchA, batchB) => {
     const offsetA = batchA * n * k;
     const offsetB = batchB * k * m;
     const offsetOut = batch * n * m;
@@ -142,7 +111,7 @@ export function matmulKernel(
   new Float32Array(memory, 0, a.length).set(a);
   new Float32Array(memory, bytesA, b.length).set(b);
   const base = bytesA + bytesB;
-  forEachBatch(aBatchShape, bBatchShape, batchShape, (batch, batchA, batchB) => {
+  forEachBroadcast(aBatchShape, bBatchShape, batchShape, (batch, batchA, batchB) => {
     kernel.matmul(
       batchA * n * k * 4,
       bytesA + batchB * k * m * 4,

@@ -138,3 +138,36 @@ export function assertValidShape(shape: readonly number[], operation: string): v
     }
   }
 }
+
+/**
+ * Calls `visit(index, indexA, indexB)` for every flat index of `shape`, with
+ * the flat indices of the elements of `aShape` and `bShape` that broadcast
+ * to it — an odometer over the axes, one call per index (callers visit
+ * rows or matrices with it, never single elements).
+ */
+export function forEachBroadcast(
+  aShape: readonly number[],
+  bShape: readonly number[],
+  shape: readonly number[],
+  visit: (index: number, indexA: number, indexB: number) => void,
+): void {
+  const count = sizeOf(shape);
+  const stridesA = broadcastStrides(aShape, shape);
+  const stridesB = broadcastStrides(bShape, shape);
+  const rank = shape.length;
+  const position = new Array<number>(rank).fill(0);
+  let indexA = 0;
+  let indexB = 0;
+  for (let index = 0; index < count; index++) {
+    visit(index, indexA, indexB);
+    for (let axis = rank - 1; axis >= 0; axis--) {
+      position[axis]!++;
+      indexA += stridesA[axis]!;
+      indexB += stridesB[axis]!;
+      if (position[axis]! < shape[axis]!) break;
+      indexA -= stridesA[axis]! * shape[axis]!;
+      indexB -= stridesB[axis]! * shape[axis]!;
+      position[axis] = 0;
+    }
+  }
+}
