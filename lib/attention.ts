@@ -11,7 +11,7 @@ import { matmulKernel, usesWasm } from "./_matmul.ts";
 import { permuteKernel } from "./_permute.ts";
 import { RandomSource } from "./_random.ts";
 import { formatShape, sizeOf } from "./_shape.ts";
-import { Tensor, TRUSTED } from "./tensor.ts";
+import { assertBinaryMask, Tensor, TRUSTED } from "./tensor.ts";
 
 /** Options for {@linkcode scaledDotProductAttention}. */
 export interface AttentionOptions {
@@ -114,7 +114,15 @@ export function scaledDotProductAttention(
   // The mask's leading axes are a prefix of q's: (B, T_k) serves every head of (B, H, T, d).
   let mask: ArrayLike<number> | undefined;
   let batchesPerMaskRow = 1;
-  if (options.mask !== undefined) {
+  const givenMask = options.mask;
+  if (
+    givenMask instanceof Tensor && rank === 3 && givenMask.ndim === 2 &&
+    givenMask.shape[0] === batches && givenMask.shape[1] === keys
+  ) {
+    // The common case, (B, T_k) for (B, T, d): no shape lists to build.
+    assertBinaryMask(givenMask, operation);
+    mask = givenMask.data;
+  } else if (options.mask !== undefined) {
     const maskRank = options.mask.ndim;
     const prefix = Math.min(Math.max(maskRank - 1, 0), rank - 2);
     const expected = [...q.shape.slice(0, maskRank - 1 <= rank - 2 ? prefix : 1), keys];
@@ -194,9 +202,9 @@ export function scaledDotProductAttention(
       }
     }
   }
-  const outputShape = q.shape.slice();
+  const outputShape = rank === 3 ? [batches, queries, valueDepth] : q.shape.slice();
   outputShape[rank - 1] = valueDepth;
-  const weightsShape = q.shape.slice();
+  const weightsShape = rank === 3 ? [batches, queries, keys] : q.shape.slice();
   weightsShape[rank - 1] = keys;
   return {
     output: new Tensor(output, outputShape, TRUSTED),
