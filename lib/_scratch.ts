@@ -4,8 +4,9 @@
  * @module
  */
 
-// Slots in use: 0, 1 featureStatistics' block sums; 2, 3 batchNorm's scale and shift;
-// 6 layerNorm's row moments. A function must not call another that uses its slots.
+// Slots in use: 0, 1 featureStatistics' block sums; 2, 3 batchNorm's scale and shift, and
+// 2, 3, 4 batchNormBackward's coefficients; 6 layerNorm's row moments. A function must not
+// call another that uses its slots.
 const scratchBuffers: Float64Array[] = [];
 
 /**

@@ -240,30 +240,77 @@ export function batchNormBackward(
   );
   const source = x.data;
   const upstream = dy.data;
-  const inverseStd = allocate("float64", features);
-  for (let d = 0; d < features; d++) inverseStd[d] = 1 / Math.sqrt(variance[d]! + eps);
-  // Σ dy (= dβ) and Σ dy·x̂ (= dγ) per feature; Σ g = γ·Σ dy and Σ g·x̂ = γ·Σ dy·x̂.
+  // Σ dy (= dβ) and Σ dy·(x − mean) per feature; dγ = Σ dy·x̂ = r·Σ dy·(x − mean).
   const sumDy = allocate("float64", features) as Float64Array;
   const sumDyXhat = allocate("float64", features) as Float64Array;
-  for (let row = 0; row < rows; row++) {
-    if (mask !== undefined && mask[row] === 0) continue;
-    const base = row * features;
-    for (let d = 0; d < features; d++) {
-      const dyValue = upstream[base + d]!;
-      sumDy[d]! += dyValue;
-      sumDyXhat[d]! += dyValue * (source[base + d]! - mean[d]!) * inverseStd[d]!;
+  for (let row = 0; row < rows;) {
+    if (fourRealRows(mask, row, rows)) {
+      // Four rows per pass over the features, as in the forward pass.
+      const b0 = row * features;
+      const b1 = b0 + features;
+      const b2 = b1 + features;
+      const b3 = b2 + features;
+      for (let d = 0; d < features; d++) {
+        const center = mean[d]!;
+        const y0 = upstream[b0 + d]!;
+        const y1 = upstream[b1 + d]!;
+        const y2 = upstream[b2 + d]!;
+        const y3 = upstream[b3 + d]!;
+        sumDy[d]! += (y0 + y1) + (y2 + y3);
+        sumDyXhat[d]! += (y0 * (source[b0 + d]! - center) + y1 * (source[b1 + d]! - center)) +
+          (y2 * (source[b2 + d]! - center) + y3 * (source[b3 + d]! - center));
+      }
+      row += 4;
+      continue;
     }
+    if (mask === undefined || mask[row] !== 0) {
+      const base = row * features;
+      for (let d = 0; d < features; d++) {
+        const dyValue = upstream[base + d]!;
+        sumDy[d]! += dyValue;
+        sumDyXhat[d]! += dyValue * (source[base + d]! - mean[d]!);
+      }
+    }
+    row++;
+  }
+  // dx = (γr/n)·(n·dy − Σdy − x̂·Σdy·x̂) is affine in dy and x per feature: a·dy + b·x + c.
+  const a = scratch(2, features);
+  const b = scratch(3, features);
+  const c = scratch(4, features);
+  for (let d = 0; d < features; d++) {
+    const r = 1 / Math.sqrt(variance[d]! + eps);
+    sumDyXhat[d]! *= r;
+    const factor = (gamma === undefined ? 1 : gamma[d]!) * r / count;
+    a[d] = factor * count;
+    b[d] = -factor * sumDyXhat[d]! * r;
+    c[d] = -factor * sumDy[d]! - b[d]! * mean[d]!;
   }
   const dx = allocate(x.dtype, x.size);
-  for (let row = 0; row < rows; row++) {
-    if (mask !== undefined && mask[row] === 0) continue;
-    const base = row * features;
-    for (let d = 0; d < features; d++) {
-      const g = gamma === undefined ? 1 : gamma[d]!;
-      const xhat = (source[base + d]! - mean[d]!) * inverseStd[d]!;
-      dx[base + d] = (g * inverseStd[d]! / count) *
-        (count * upstream[base + d]! - sumDy[d]! - xhat * sumDyXhat[d]!);
+  for (let row = 0; row < rows;) {
+    if (fourRealRows(mask, row, rows)) {
+      const b0 = row * features;
+      const b1 = b0 + features;
+      const b2 = b1 + features;
+      const b3 = b2 + features;
+      for (let d = 0; d < features; d++) {
+        const ad = a[d]!;
+        const bd = b[d]!;
+        const cd = c[d]!;
+        dx[b0 + d] = ad * upstream[b0 + d]! + bd * source[b0 + d]! + cd;
+        dx[b1 + d] = ad * upstream[b1 + d]! + bd * source[b1 + d]! + cd;
+        dx[b2 + d] = ad * upstream[b2 + d]! + bd * source[b2 + d]! + cd;
+        dx[b3 + d] = ad * upstream[b3 + d]! + bd * source[b3 + d]! + cd;
+      }
+      row += 4;
+      continue;
     }
+    if (mask === undefined || mask[row] !== 0) {
+      const base = row * features;
+      for (let d = 0; d < features; d++) {
+        dx[base + d] = a[d]! * upstream[base + d]! + b[d]! * source[base + d]! + c[d]!;
+      }
+    }
+    row++;
   }
   return {
     dx: new Tensor(dx, x.shape, TRUSTED),
