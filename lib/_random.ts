@@ -17,10 +17,13 @@ export class RandomSource {
   #s3: number;
   #spareNormal: number | null = null;
 
-  /** Seeds the four words of state from one integer (any safe integer works). */
-  constructor(seed: number) {
+  /**
+   * Seeds the four words of state from one integer (any safe integer works);
+   * `operation` names the caller in the error for a bad seed.
+   */
+  constructor(seed: number, operation = "random") {
     if (!Number.isSafeInteger(seed)) {
-      throw new Error(`random: expected an integer seed but found ${seed}`);
+      throw new Error(`${operation}: expected an integer seed but found ${seed}`);
     }
     // Fold the high bits in so that seeds beyond 2^32 still differ.
     let state = (seed >>> 0) ^ Math.imul(Math.floor(seed / 4294967296) | 0, 0x9e3779b9);

@@ -306,7 +306,7 @@ export class SelfAttention {
     this.dModel = dModel;
     this.numHeads = numHeads;
     if (options.projections ?? true) {
-      const source = new RandomSource(options.seed ?? 0);
+      const source = new RandomSource(options.seed ?? 0, "SelfAttention");
       const bound = Math.sqrt(6 / (2 * dModel));
       const matrix = (): Tensor => {
         const data = new Float32Array(dModel * dModel);

@@ -125,7 +125,7 @@ export function arange(
  */
 export function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
   assertValidShape(shape, "randn");
-  const source = new RandomSource(options.seed ?? 0);
+  const source = new RandomSource(options.seed ?? 0, "randn");
   const data = allocate(options.dtype ?? "float32", sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = source.normal();
   return new Tensor(data, shape);
@@ -145,7 +145,7 @@ export function randn(shape: readonly number[], options: RandomOptions = {}): Te
  */
 export function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
   assertValidShape(shape, "rand");
-  const source = new RandomSource(options.seed ?? 0);
+  const source = new RandomSource(options.seed ?? 0, "rand");
   const data = allocate(options.dtype ?? "float32", sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = source.uniform();
   return new Tensor(data, shape);

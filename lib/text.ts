@@ -72,6 +72,9 @@ export function embed(tokens: readonly string[], options: EmbedOptions): Tensor 
     throw new Error("embed: expected a list of string tokens");
   }
   const seed = options.seed ?? 0;
+  if (!Number.isSafeInteger(seed)) {
+    throw new Error(`embed: expected an integer seed but found ${seed}`);
+  }
   const data = new Float32Array(tokens.length * dim);
   for (const [t, token] of tokens.entries()) {
     const source = new RandomSource(hashString(`${seed}\u0000${token}`));

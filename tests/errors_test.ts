@@ -177,6 +177,7 @@ Deno.test("text: sentences that cannot be encoded", () => {
     () => encodeBatch(["a"], { dim: 1.5 }),
     /embed: expected dim to be a positive integer but found 1.5/,
   );
+  throws(() => encodeBatch(["a"], { seed: 0.5 }), /embed: expected an integer seed but found 0.5/);
   // An empty sentence is an all-padding row: a documented result.
   deepStrictEqual(encodeBatch(["", "a b"]).mask.toArray(), [[0, 0], [1, 1]]);
 });

@@ -70,7 +70,8 @@ Deno.test("creation: zeros, ones, full, arange, randn, rand", () => {
     Array.from(rand([3], { seed: 1, dtype: "float64" }).data).map((v) => v.toFixed(12)),
     ["0.568605994835", "0.889393936768", "0.470582418020"],
   );
-  throws(() => randn([2], { seed: 1.5 }), /integer seed/);
+  throws(() => randn([2], { seed: 1.5 }), /randn: expected an integer seed but found 1.5/);
+  throws(() => rand([2], { seed: NaN }), /rand: expected an integer seed but found NaN/);
   const big = randn([20000], { seed: 9, dtype: "float64" });
   ok(Math.abs(big.mean().item()) < 0.03, "mean ≈ 0");
   ok(Math.abs(big.variance().item() - 1) < 0.03, "variance ≈ 1");
