@@ -60,7 +60,7 @@ export function full(
  * ```
  */
 export function zeros(shape: readonly number[], options: CreationOptions = {}): Tensor {
-  return full(shape, 0, options);
+  return filled(shape, 0, options, "zeros");
 }
 
 /**
@@ -75,7 +75,7 @@ export function zeros(shape: readonly number[], options: CreationOptions = {}): 
  * ```
  */
 export function ones(shape: readonly number[], options: CreationOptions = {}): Tensor {
-  return full(shape, 1, options);
+  return filled(shape, 1, options, "ones");
 }
 
 /**

@@ -55,6 +55,11 @@ Deno.test("creation: zeros, ones, full, arange, randn, rand", () => {
   deepStrictEqual(ones([2]).toArray(), [1, 1]);
   deepStrictEqual(full([1, 2], -3, { dtype: "float64" }).toArray(), [[-3, -3]]);
   deepStrictEqual(arange(2, 5).toArray(), [2, 3, 4]);
+  throws(
+    () => zeros([2, -1]),
+    /zeros: expected a shape of non-negative integers but found \[2, -1\]/,
+  );
+  throws(() => ones([1.5]), /ones: expected a shape of non-negative integers/);
   deepStrictEqual(arange(5, 2, -1).toArray(), [5, 4, 3]);
   deepStrictEqual(arange(0).shape, [0]);
   throws(() => arange(0, 1, 0), /arange: .*non-zero step/);
