@@ -42,9 +42,18 @@ export function full(
   value: number,
   options: CreationOptions = {},
 ): Tensor {
-  assertValidShape(shape, "full");
+  return filled(shape, value, options, "full");
+}
+
+function filled(
+  shape: readonly number[],
+  value: number,
+  options: CreationOptions,
+  operation: string,
+): Tensor {
+  assertValidShape(shape, operation);
   const data = allocate(options.dtype ?? "float32", sizeOf(shape));
-  data.fill(value);
+  if (value !== 0) data.fill(value);
   return new Tensor(data, shape);
 }
 
