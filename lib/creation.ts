@@ -53,7 +53,7 @@ function filled(
 ): Tensor {
   assertValidShape(shape, operation);
   const data = allocate(options.dtype ?? "float32", sizeOf(shape));
-  if (value !== 0) data.fill(value);
+  if (!Object.is(value, 0)) data.fill(value); // fresh memory is already +0
   return new Tensor(data, shape);
 }
 
