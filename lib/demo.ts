@@ -38,11 +38,17 @@ export interface DemoProgress {
 
 /** The demo's results, as `--json` prints them. */
 export interface DemoResult {
+  /** The batch's sentences. */
   sentences: string[];
+  /** Their tokens. */
   tokens: string[][];
+  /** The padded batch's shape (B, T, D). */
   shape: number[];
+  /** How many positions hold real tokens. */
   realPositions: number;
+  /** How many are padding. */
   paddedPositions: number;
+  /** Self-attention with Q = K = V = x, with and without the key mask. */
   attention: {
     /** Share of the real queries' attention that goes to padded keys without the mask. */
     weightOnPaddingUnmasked: number;
@@ -51,14 +57,20 @@ export interface DemoResult {
     /** The largest |output| at a padded query position (not zero after the softmax). */
     paddedQueryOutputMax: number;
   };
+  /** BatchNorm's column statistics, (D) each. */
   batchNorm: {
+    /** Per-feature mean, padding counted. */
     meanWithPadding: number[];
+    /** Per-feature mean over real tokens. */
     meanReal: number[];
+    /** Per-feature standard deviation, padding counted. */
     stdWithPadding: number[];
+    /** Per-feature standard deviation over real tokens. */
     stdReal: number[];
     /** max |plain − masked| BatchNorm output over real tokens. */
     realTokenError: number;
   };
+  /** LayerNorm's row statistics. */
   layerNorm: {
     /** Per-token mean and variance of x (B, T). */
     tokenMean: number[][];
@@ -67,22 +79,36 @@ export interface DemoResult {
     outputMeanMax: number;
     outputVarianceDeviationMax: number;
   };
+  /** The padding sweep, summarised. */
   sweep: {
+    /** The batch's own length, where the sweep starts. */
     naturalLength: number;
+    /** Where it ends. */
     maxLength: number;
+    /** The real token whose BatchNorm output the sweep follows. */
     trackedToken: string;
+    /** The sweep at the typical document length (32), when it is reached. */
     atTypical?: SweepSummary;
+    /** The sweep at its last length. */
     atEnd: SweepSummary;
   };
+  /** The first sentence normalised in different batches. */
   batchDependence: BatchDependenceRow[];
+  /** The report written: absolute path, size, number of charts. */
   report: { path: string; bytes: number; charts: number };
 }
 
-interface SweepSummary {
+/** One padded length of the sweep, as the demo reports it. */
+export interface SweepSummary {
+  /** The padded length T. */
   length: number;
+  /** The share of positions that are padding. */
   paddingFraction: number;
+  /** max |Δy| of the real tokens under BatchNorm, against the unpadded batch. */
   batchNormShift: number;
+  /** The same under masked BatchNorm. */
   maskedBatchNormShift: number;
+  /** The same under LayerNorm (0). */
   layerNormShift: number;
 }
 
@@ -225,6 +251,7 @@ export async function runDemo(
     shape: [...x.shape],
     realPositions,
     paddedPositions: B * T - realPositions,
+    /** Self-attention with Q = K = V = x, with and without the key mask. */
     attention: {
       weightOnPaddingUnmasked: paddingWeight / Math.max(1, realPositions),
       weightOnPaddingMasked: paddingWeightMasked / Math.max(1, realPositions),
@@ -237,6 +264,7 @@ export async function runDemo(
       stdReal: sd(real.variance.data),
       realTokenError,
     },
+    /** LayerNorm's row statistics. */
     layerNorm: {
       tokenMean: rows2d(inputTokens.mean.data, B, T),
       tokenVariance: rows2d(inputTokens.variance.data, B, T),

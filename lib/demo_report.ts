@@ -4,32 +4,43 @@
  *
  * @module
  */
-import type { SelfAttention } from "./attention.ts";
-import type { batchNorm } from "./batch_norm.ts";
+import type { SelfAttentionResult } from "./attention.ts";
 import type { DemoOptions } from "./demo.ts";
 import { LONGEST_LENGTH, TYPICAL_LENGTH } from "./examples.ts";
 import type { BatchDependenceRow, PaddingSweep } from "./experiments.ts";
-import type { layerNorm } from "./layer_norm.ts";
 import { barChart, featureStatsChart, heatmap, lineChart, scatter3d } from "./plot.ts";
 import { Report } from "./report.ts";
-import type { featureStats, tokenStats } from "./stats.ts";
-import { tensor } from "./tensor.ts";
-import type { encodeBatch } from "./text.ts";
+import type { FeatureStats, TokenStats } from "./stats.ts";
+import { type Tensor, tensor } from "./tensor.ts";
+import type { EncodedBatch } from "./text.ts";
 
 /** What the report shows: the demo's intermediate results. */
 export interface ReportInputs {
-  batch: ReturnType<typeof encodeBatch>;
+  /** The padded batch: x (B, T, D), mask (B, T), tokens. */
+  batch: EncodedBatch;
+  /** Row labels per batch item: the tokens, "<pad>" at padding. */
   rowLabels: string[][];
+  /** Feature names: d0, d1, … */
   featureLabels: string[];
-  unmasked: ReturnType<SelfAttention["forward"]>;
-  masked: ReturnType<SelfAttention["forward"]>;
-  padded: ReturnType<typeof featureStats>;
-  real: ReturnType<typeof featureStats>;
-  plainBatchNorm: ReturnType<typeof batchNorm>;
-  maskedBatchNorm: ReturnType<typeof batchNorm>;
-  normalized: ReturnType<typeof layerNorm>;
-  inputTokens: ReturnType<typeof tokenStats>;
+  /** Self-attention (Q = K = V = x) without the key mask. */
+  unmasked: SelfAttentionResult;
+  /** Self-attention with the key mask. */
+  masked: SelfAttentionResult;
+  /** Per-feature statistics with the padding counted. */
+  padded: FeatureStats;
+  /** Per-feature statistics over real tokens. */
+  real: FeatureStats;
+  /** BatchNorm(x), padding counted. */
+  plainBatchNorm: Tensor;
+  /** Masked BatchNorm(x). */
+  maskedBatchNorm: Tensor;
+  /** LayerNorm(x). */
+  normalized: Tensor;
+  /** Per-token statistics of x. */
+  inputTokens: TokenStats;
+  /** The padding sweep. */
   sweep: PaddingSweep;
+  /** The first sentence in different batches. */
   dependence: BatchDependenceRow[];
 }
 
