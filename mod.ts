@@ -37,6 +37,7 @@
  */
 export { Tensor, tensor } from "./lib/tensor.ts";
 export type {
+  BackwardOptions,
   DType,
   NestedArray,
   ReduceOptions,
@@ -44,6 +45,8 @@ export type {
   TypedArray,
   VarianceOptions,
 } from "./lib/tensor.ts";
+export { GradNode, isGradEnabled, noGrad } from "./lib/autograd.ts";
+export type { VectorJacobianProduct } from "./lib/autograd.ts";
 export { arange, full, ones, rand, randn, zeros } from "./lib/creation.ts";
 export type { CreationOptions, RandomOptions } from "./lib/creation.ts";
 export { allClose, concat, stack } from "./lib/ops.ts";

@@ -5,6 +5,7 @@
  */
 import { allocate, promote } from "./_dtype.ts";
 import { broadcastShapes, formatShape, normalizeAxis, shapesEqual, sizeOf } from "./_shape.ts";
+import { anyNeedsGrad, record } from "./autograd.ts";
 import { Tensor } from "./tensor.ts";
 
 /**
@@ -87,7 +88,25 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
     }
     offset += chunk;
   }
-  return new Tensor(out, shape);
+  const result = new Tensor(out, shape);
+  if (anyNeedsGrad(tensors)) {
+    // d concat: each input gets its own slice of dy along the axis.
+    record(result, "concat", tensors, (dy) => {
+      const grads: Tensor[] = [];
+      let start = 0;
+      for (const t of tensors) {
+        const chunk = t.shape[dim]! * inner;
+        const piece = allocate(dy.dtype, t.size);
+        for (let o = 0; o < outer; o++) {
+          piece.set(dy.data.subarray(o * outRow + start, o * outRow + start + chunk), o * chunk);
+        }
+        grads.push(new Tensor(piece, t.shape));
+        start += chunk;
+      }
+      return grads;
+    });
+  }
+  return result;
 }
 
 /** Tolerances for {@linkcode allClose}. */

@@ -22,6 +22,15 @@ import {
   stridesOf,
 } from "./_shape.ts";
 import { tensorToHtml } from "./_tensor_html.ts";
+import {
+  ACCUMULATE_GRAD,
+  ATTACH_GRAD_NODE,
+  type GradNode,
+  needsGrad,
+  record,
+  runBackward,
+  type VectorJacobianProduct,
+} from "./autograd.ts";
 import { JUPYTER_DISPLAY, type MimeBundle } from "./jupyter.ts";
 
 export type { DType, NestedArray, TypedArray };
@@ -41,6 +50,20 @@ export interface TensorOptions {
   dtype?: DType;
   /** The shape, when `data` is flat (an array or typed array of numbers). */
   shape?: readonly number[];
+  /**
+   * Record the operations on this tensor so that `backward()` fills its `grad`.
+   * @default {false}
+   */
+  requiresGrad?: boolean;
+}
+
+/** Options for {@linkcode Tensor.backward}. */
+export interface BackwardOptions {
+  /**
+   * Keep the graph after this backward pass so that another can go through it.
+   * @default {false}
+   */
+  retainGraph?: boolean;
 }
 
 /** Options for reductions such as {@linkcode Tensor.sum}. */
@@ -83,6 +106,10 @@ export class Tensor {
   readonly data: TypedArray;
   /** The extent of each axis. */
   readonly shape: readonly number[];
+  #requiresGrad = false;
+  #grad: Tensor | null = null;
+  #gradFn: GradNode | null = null;
+  #version = 0;
 
   /**
    * Wraps `data` (not copied) with `shape`; prefer {@linkcode tensor}.
@@ -149,17 +176,162 @@ export class Tensor {
     return this.data[0]!;
   }
 
-  /** A copy with its own storage. */
-  clone(): Tensor {
-    return new Tensor(this.data.slice(), this.shape);
+  /**
+   * Whether operations on this tensor are recorded so that `backward()` can
+   * compute its gradient. Settable on leaves (tensors no recorded operation
+   * produced); an operation's result requires a gradient when any input does.
+   */
+  get requiresGrad(): boolean {
+    return this.#requiresGrad;
   }
 
-  /** This tensor converted to `dtype` (itself when it already has it). */
+  set requiresGrad(value: boolean) {
+    if (this.#gradFn !== null) {
+      if (value) return;
+      throw new Error(
+        `requiresGrad: can only be turned off on a leaf tensor, but this ${
+          formatShape(this.shape)
+        } tensor comes from ${this.#gradFn.name}; use detach() for a copy without history`,
+      );
+    }
+    this.#requiresGrad = value;
+  }
+
+  /**
+   * ∂L/∂this after `backward()` (same shape and dtype), accumulated over
+   * backward calls until set to `null` or zeroed by an optimiser; `null`
+   * before the first. Assignable, as in PyTorch.
+   */
+  get grad(): Tensor | null {
+    return this.#grad;
+  }
+
+  set grad(value: Tensor | null) {
+    if (value !== null && !shapesEqual(value.shape, this.shape)) {
+      throw new Error(
+        `grad: expected a gradient of shape ${formatShape(this.shape)} but found ${
+          formatShape(value.shape)
+        }`,
+      );
+    }
+    this.#grad = value === null || value.dtype === this.dtype ? value : value.astype(this.dtype);
+  }
+
+  /** The recorded operation that produced this tensor (PyTorch's `grad_fn`); `null` for leaves. */
+  get gradFn(): GradNode | null {
+    return this.#gradFn;
+  }
+
+  /** Whether this tensor is a leaf of the graph: no recorded operation produced it. */
+  get isLeaf(): boolean {
+    return this.#gradFn === null;
+  }
+
+  /**
+   * How many times this tensor's data was changed in place through normlab
+   * (optimiser steps, `loadStateDict`, `out` buffers). `backward` uses it to
+   * refuse gradients that an in-place change made wrong. Writing into `data`
+   * yourself is not tracked: call {@linkcode Tensor.markModified} after it.
+   */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Records that `data` was modified in place (see {@linkcode Tensor.version}). */
+  markModified(): void {
+    this.#version++;
+  }
+
+  /**
+   * Computes ∂L/∂leaf for every leaf that requires a gradient and adds it
+   * into the leaf's `grad`, where L is this tensor (or `Σ gradient ⊙ this`).
+   * `gradient` defaults to 1 for a one-element tensor and is required
+   * otherwise. The graph is freed afterwards unless `retainGraph`.
+   *
+   * @example
+   * ```ts
+   * import { tensor } from "./tensor.ts";
+   * import { deepStrictEqual } from "node:assert/strict";
+   *
+   * const w = tensor([1, 2, 3], { requiresGrad: true });
+   * w.square().sum().backward(); // L = Σ w², ∂L/∂w = 2w
+   * deepStrictEqual(w.grad?.toArray(), [2, 4, 6]);
+   * ```
+   */
+  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+    if (!this.#requiresGrad) {
+      throw new Error(
+        `backward: this ${
+          formatShape(this.shape)
+        } tensor does not require a gradient (no input of it has requiresGrad: true)`,
+      );
+    }
+    let seed: Tensor;
+    if (gradient === undefined) {
+      if (this.size !== 1) {
+        throw new Error(
+          `backward: expected a gradient of shape ${
+            formatShape(this.shape)
+          } for a tensor with ${this.size} elements (it defaults to 1 only for one element)`,
+        );
+      }
+      const one = allocate(this.dtype, 1);
+      one[0] = 1;
+      seed = new Tensor(one, this.shape, TRUSTED);
+    } else {
+      if (!(gradient instanceof Tensor) || !shapesEqual(gradient.shape, this.shape)) {
+        throw new Error(
+          `backward: expected a gradient of shape ${formatShape(this.shape)} but found ${
+            gradient instanceof Tensor ? formatShape(gradient.shape) : typeof gradient
+          }`,
+        );
+      }
+      seed = gradient.dtype === this.dtype ? gradient : gradient.astype(this.dtype);
+    }
+    runBackward(this, seed, options.retainGraph ?? false);
+  }
+
+  /** The same data without history: a leaf that does not require a gradient (shares storage). */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape, TRUSTED);
+  }
+
+  /** Internal: set by `record` on an operation's output. */
+  [ATTACH_GRAD_NODE](node: GradNode): void {
+    this.#gradFn = node;
+    this.#requiresGrad = true;
+  }
+
+  /** Internal: adds `gradient` into this leaf's `grad` (in place when one exists). */
+  [ACCUMULATE_GRAD](gradient: Tensor): void {
+    const existing = this.#grad;
+    if (existing === null) {
+      const owned = allocate(this.dtype, this.size);
+      owned.set(gradient.data);
+      this.#grad = new Tensor(owned, this.shape, TRUSTED);
+      return;
+    }
+    const target = existing.data;
+    const source = gradient.data;
+    for (let i = 0; i < target.length; i++) target[i]! += source[i]!;
+    existing.markModified();
+  }
+
+  /** A copy with its own storage (differentiable: the gradient passes through). */
+  clone(): Tensor {
+    const out = new Tensor(this.data.slice(), this.shape);
+    if (needsGrad(this)) record(out, "clone", [this], (dy) => [dy]);
+    return out;
+  }
+
+  /** This tensor converted to `dtype` (itself when it already has it); gradients convert back. */
   astype(dtype: DType): Tensor {
     if (dtype === this.dtype) return this;
     const out = allocate(dtype, this.size);
     out.set(this.data);
-    return new Tensor(out, this.shape);
+    const result = new Tensor(out, this.shape);
+    if (needsGrad(this)) record(result, "astype", [this], (dy) => [dy.astype(this.dtype)]);
+    return result;
   }
 
   /**
@@ -192,7 +364,9 @@ export class Tensor {
       target = requested.map((extent) => (extent === -1 ? this.size / known : extent));
     }
     if (sizeOf(target) !== this.size) fail();
-    return new Tensor(this.data, target);
+    const out = new Tensor(this.data, target);
+    if (needsGrad(this)) record(out, "reshape", [this], (dy) => [dy.reshape(this.shape)]);
+    return out;
   }
 
   /**
@@ -228,7 +402,14 @@ export class Tensor {
     }
     const out = allocate(this.dtype, this.size);
     permuteKernel(this.data, this.shape, normalized, out);
-    return new Tensor(out, normalized.map((axis) => this.shape[axis]!));
+    const result = new Tensor(out, normalized.map((axis) => this.shape[axis]!));
+    if (needsGrad(this)) {
+      // The gradient goes back through the inverse permutation.
+      const inverse = new Array<number>(normalized.length);
+      for (let i = 0; i < normalized.length; i++) inverse[normalized[i]!] = i;
+      record(result, "permute", [this], (dy) => [dy.permute(inverse)]);
+    }
+    return result;
   }
 
   /** `x + y`, element-wise with NumPy broadcasting. */
@@ -343,28 +524,43 @@ export class Tensor {
         }`,
       );
     }
-    const a = this.ndim === 1 ? this.reshape(1, this.size) : this;
-    const b = other.ndim === 1 ? other.reshape(other.size, 1) : other;
-    const n = a.shape[a.ndim - 2]!;
-    const k = a.shape[a.ndim - 1]!;
-    const kB = b.shape[b.ndim - 2]!;
-    const m = b.shape[b.ndim - 1]!;
-    if (k !== kB) {
+    const kThis = this.shape[this.ndim - 1]!;
+    const kOther = other.ndim === 1 ? other.size : other.shape[other.ndim - 2]!;
+    if (kThis !== kOther) {
       throw new Error(
         `matmul: expected the last axis of a ${formatShape(this.shape)} to equal the ${
           other.ndim === 1 ? "only" : "second-to-last"
-        } axis of b ${formatShape(other.shape)} but found ${k} and ${kB}`,
+        } axis of b ${formatShape(other.shape)} but found ${kThis} and ${kOther}`,
       );
     }
-    const batchA = a.shape.slice(0, -2);
+    if (this.ndim === 1 || other.ndim === 1) {
+      // A vector gains an axis for the product, which is then removed (recorded as reshapes).
+      const a = this.ndim === 1 ? this.reshape(1, this.size) : this;
+      const b = other.ndim === 1 ? other.reshape(other.size, 1) : other;
+      const product = a.matmul(b);
+      const shape = product.shape.slice(0, -2);
+      if (this.ndim > 1) shape.push(product.shape[product.ndim - 2]!);
+      if (other.ndim > 1) shape.push(product.shape[product.ndim - 1]!);
+      return product.reshape(shape);
+    }
+    const b = other;
+    const n = this.shape[this.ndim - 2]!;
+    const k = this.shape[this.ndim - 1]!;
+    const m = b.shape[b.ndim - 1]!;
+    const batchA = this.shape.slice(0, -2);
     const batchB = b.shape.slice(0, -2);
     const batchShape = broadcastShapes(batchA, batchB, "matmul");
-    const out = allocate(promote(a.dtype, b.dtype), sizeOf(batchShape) * n * m);
-    matmulKernel(a.data, batchA, b.data, batchB, out, batchShape, n, k, m);
-    const shape = [...batchShape];
-    if (this.ndim > 1) shape.push(n);
-    if (other.ndim > 1) shape.push(m);
-    return new Tensor(out, shape);
+    const out = allocate(promote(this.dtype, b.dtype), sizeOf(batchShape) * n * m);
+    matmulKernel(this.data, batchA, b.data, batchB, out, batchShape, n, k, m);
+    const result = new Tensor(out, [...batchShape, n, m]);
+    if (needsGrad(this, b)) {
+      // d(AB): dA = dY · Bᵀ, dB = Aᵀ · dY (batch axes that broadcast are summed back by the tape).
+      record(result, "matmul", [this, b], (dy) => [
+        this.requiresGrad ? dy.matmul(b.transpose(-1, -2)) : null,
+        b.requiresGrad ? this.transpose(-1, -2).matmul(dy) : null,
+      ]);
+    }
+    return result;
   }
 
   /**
@@ -386,7 +582,7 @@ export class Tensor {
     if (inner === 1 && fast) {
       // The common case, the last axis of a float32 tensor: contiguous rows, the fast exp.
       for (let start = 0; start < out.length; start += n) softmaxRowFloat32(x, out, start, n);
-      return new Tensor(out, this.shape, TRUSTED);
+      return this.#recordSoftmax(new Tensor(out, this.shape, TRUSTED), dim);
     }
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
@@ -409,7 +605,19 @@ export class Tensor {
         for (let r = 0; r < n; r++) out[base + r * inner]! *= inverse;
       }
     }
-    return new Tensor(out, this.shape, TRUSTED);
+    return this.#recordSoftmax(new Tensor(out, this.shape, TRUSTED), dim);
+  }
+
+  /**
+   * d softmax: `dx = y ⊙ (dy − Σ dy ⊙ y)` along the axis. A row with every
+   * entry masked (y = 0) gets a zero gradient.
+   */
+  #recordSoftmax(y: Tensor, axis: number): Tensor {
+    if (!needsGrad(this)) return y;
+    return record(y, "softmax", [this], (dy) => {
+      const weighted = dy.mul(y);
+      return [weighted.sub(y.mul(weighted.sum(axis, { keepDims: true })))];
+    });
   }
 
   /**
@@ -434,7 +642,10 @@ export class Tensor {
     for (let i = 0; i < out.length; i++) {
       if (expanded[i] === 1) out[i] = value;
     }
-    return new Tensor(out, this.shape);
+    const result = new Tensor(out, this.shape);
+    // Filled positions no longer depend on x: their gradient is 0.
+    if (needsGrad(this)) record(result, "maskedFill", [this], (dy) => [dy.maskedFill(mask, 0)]);
+    return result;
   }
 
   /** The tensor printed like PyTorch: `tensor([[1.0000, 2.5000], …])`, abbreviated when large. */
@@ -460,13 +671,19 @@ export class Tensor {
     const shape = broadcastShapes(this.shape, y.shape, op);
     const out = allocate(promote(this.dtype, y.dtype), sizeOf(shape));
     binaryKernel(op, this.data, this.shape, y.data, y.shape, out, shape);
-    return new Tensor(out, shape, TRUSTED);
+    const result = new Tensor(out, shape, TRUSTED);
+    if (op !== "eq" && needsGrad(this, y)) {
+      record(result, op, [this, y], binaryVectorJacobianProduct(op, this, y, result));
+    }
+    return result;
   }
 
   #unary(op: UnaryOp): Tensor {
     const out = allocate(this.dtype, this.size);
     unaryKernel(op, this.data, out);
-    return new Tensor(out, this.shape, TRUSTED);
+    const result = new Tensor(out, this.shape, TRUSTED);
+    if (needsGrad(this)) record(result, op, [this], unaryVectorJacobianProduct(op, this, result));
+    return result;
   }
 
   #reduce(
@@ -480,7 +697,24 @@ export class Tensor {
     const shape = keepDims ? keptShape : this.shape.filter((_, a) => !axes.includes(a));
     const out = allocate(this.dtype, values.length);
     out.set(values);
-    return new Tensor(out, shape);
+    const result = new Tensor(out, shape);
+    if (needsGrad(this)) {
+      const count = axes.reduce((product, a) => product * this.shape[a]!, 1);
+      record(
+        result,
+        op,
+        [this],
+        reduceVectorJacobianProduct(
+          op,
+          this,
+          result.detach().reshape(keptShape),
+          axes,
+          count,
+          correction,
+        ),
+      );
+    }
+    return result;
   }
 }
 
@@ -547,6 +781,15 @@ export function tensor(
   data: NestedArray | ArrayLike<number>,
   options: TensorOptions = {},
 ): Tensor {
+  const result = tensorFromData(data, options);
+  if (options.requiresGrad) result.requiresGrad = true;
+  return result;
+}
+
+function tensorFromData(
+  data: NestedArray | ArrayLike<number>,
+  options: TensorOptions,
+): Tensor {
   const isTyped = data instanceof Float32Array || data instanceof Float64Array;
   const dtype: DType = options.dtype ?? (data instanceof Float64Array ? "float64" : "float32");
   if (options.shape !== undefined) assertValidShape(options.shape, "tensor");
@@ -587,4 +830,125 @@ export function tensor(
     );
   }
   return new Tensor(out, options.shape);
+}
+
+/**
+ * The VJPs of the broadcasting binary operations (the tape sums broadcast
+ * axes back): d(a + b) = (dy, dy); d(a − b) = (dy, −dy); d(a·b) = (dy·b, dy·a);
+ * d(a / b) = (dy / b, −dy · y / b); maximum and minimum send dy to the selected
+ * operand and split it in half on ties, as PyTorch does.
+ */
+function binaryVectorJacobianProduct(
+  op: BinaryOp,
+  a: Tensor,
+  b: Tensor,
+  y: Tensor,
+): VectorJacobianProduct {
+  switch (op) {
+    case "add":
+      return (dy) => [dy, dy];
+    case "sub":
+      return (dy) => [dy, b.requiresGrad ? dy.neg() : null];
+    case "mul":
+      return (dy) => [a.requiresGrad ? dy.mul(b) : null, b.requiresGrad ? dy.mul(a) : null];
+    case "div": {
+      const output = y.detach();
+      return (dy) => [
+        a.requiresGrad ? dy.div(b) : null,
+        b.requiresGrad ? dy.mul(output).div(b).neg() : null,
+      ];
+    }
+    case "maximum":
+    case "minimum": {
+      const output = y.detach();
+      return (dy) => {
+        const selectedA = a.eq(output);
+        const selectedB = b.eq(output);
+        // 1 / (number of operands equal to the result), 0 where neither is (NaN).
+        const share = selectedA.add(selectedB).maximum(1);
+        return [
+          a.requiresGrad ? dy.mul(selectedA).div(share) : null,
+          b.requiresGrad ? dy.mul(selectedB).div(share) : null,
+        ];
+      };
+    }
+    case "eq":
+      throw new Error("eq: has no gradient");
+  }
+}
+
+/**
+ * The VJPs of the unary maps: d(−x) = −dy; d√x = dy / (2√x); d eˣ = dy · eˣ;
+ * d ln x = dy / x; d x² = 2x · dy; d|x| = sign(x) · dy (0 at 0, as in PyTorch).
+ */
+function unaryVectorJacobianProduct(op: UnaryOp, x: Tensor, y: Tensor): VectorJacobianProduct {
+  const output = y.detach();
+  switch (op) {
+    case "neg":
+      return (dy) => [dy.neg()];
+    case "sqrt":
+      return (dy) => [dy.div(output.mul(2))];
+    case "exp":
+      return (dy) => [dy.mul(output)];
+    case "log":
+      return (dy) => [dy.div(x)];
+    case "square":
+      return (dy) => [dy.mul(x).mul(2)];
+    case "abs":
+      return (dy) => [dy.mul(signOf(x))];
+  }
+}
+
+/**
+ * The VJPs of the reductions, with `reduced` the result with its reduced axes
+ * kept as 1: d Σx = dy broadcast back; d mean = dy / n; d variance =
+ * dy · 2(x − mean) / (n − correction); max and min send dy to the elements
+ * equal to the result, split evenly between ties (PyTorch's `amax`).
+ */
+function reduceVectorJacobianProduct(
+  op: ReduceOp,
+  x: Tensor,
+  reduced: Tensor,
+  axes: readonly number[],
+  count: number,
+  correction: number,
+): VectorJacobianProduct {
+  const keptShape = reduced.shape;
+  switch (op) {
+    case "sum":
+      return (dy) => [broadcastTo(dy.reshape(keptShape), x.shape)];
+    case "mean":
+      return (dy) => [broadcastTo(dy.reshape(keptShape).div(count), x.shape)];
+    case "variance":
+      return (dy) => {
+        const centred = x.detach().sub(x.detach().mean(axes, { keepDims: true }));
+        return [centred.mul(dy.reshape(keptShape).mul(2 / (count - correction)))];
+      };
+    case "max":
+    case "min":
+      return (dy) => {
+        const selected = x.detach().eq(reduced);
+        const ties = selected.sum(axes, { keepDims: true });
+        return [selected.mul(dy.reshape(keptShape).div(ties))];
+      };
+  }
+}
+
+/** `t` repeated along its broadcast axes to `shape` (a new tensor). */
+function broadcastTo(t: Tensor, shape: readonly number[]): Tensor {
+  const out = allocate(t.dtype, sizeOf(shape));
+  const zero = allocate(t.dtype, 1);
+  binaryKernel("add", t.data, t.shape, zero, [], out, shape);
+  return new Tensor(out, shape, TRUSTED);
+}
+
+/** sign(x): −1, 0 or 1 per element (NaN stays NaN). */
+function signOf(x: Tensor): Tensor {
+  const source = x.data;
+  const out = allocate(x.dtype, x.size);
+  for (let i = 0; i < source.length; i++) {
+    const value = source[i]!;
+    out[i] = value > 0 ? 1 : value < 0 ? -1 : value;
+  }
+  return new Tensor(out, x.shape, TRUSTED);
 }

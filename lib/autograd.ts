@@ -1,0 +1,243 @@
+/**
+ * Reverse-mode automatic differentiation, with PyTorch's semantics: the
+ * tape, the rule that accumulates gradients, and `noGrad`.
+ *
+ * An operation whose inputs require a gradient records one {@linkcode GradNode}
+ * on its output: the inputs, and a vector-Jacobian product (VJP) that maps
+ * ∂L/∂output to ∂L/∂input for each input. The VJP is defined next to the
+ * operation's forward pass (in `tensor.ts` for the Tensor methods, beside each
+ * function elsewhere). `backward` visits the nodes in reverse topological
+ * order, sums the gradients that reach each tensor, undoes broadcasting with
+ * one `sumToShape`, and adds the result into every leaf's `grad`.
+ *
+ * When no input requires a gradient — or inside {@linkcode noGrad} — nothing is
+ * recorded and no closure is made: the check is a couple of property reads.
+ *
+ * @module
+ */
+import { formatShape, shapesEqual } from "./_shape.ts";
+import type { Tensor } from "./tensor.ts";
+
+/**
+ * The vector-Jacobian product of one operation: given ∂L/∂output, the
+ * gradient for each recorded input in order (`null` where none flows, e.g.
+ * for a mask). A gradient may have the broadcast shape of the output; the
+ * engine sums it back to the input's shape.
+ */
+export type VectorJacobianProduct = (gradOutput: Tensor) => readonly (Tensor | null)[];
+
+/** The record of one differentiable operation on the tape (PyTorch's `grad_fn`). */
+export class GradNode {
+  /** The operation's name, for error messages (`"matmul"`, `"layerNorm"`). */
+  readonly name: string;
+  /** The inputs whose gradients the VJP returns, in order. */
+  readonly inputs: readonly Tensor[];
+  /** Each input's version when the operation ran; a later in-place change is an error. */
+  readonly versions: readonly number[];
+  /** The VJP; `null` once a `backward` without `retainGraph` has freed it. */
+  vectorJacobianProduct: VectorJacobianProduct | null;
+
+  /** Records `name` over `inputs` with its VJP. */
+  constructor(name: string, inputs: readonly Tensor[], vjp: VectorJacobianProduct) {
+    this.name = name;
+    this.inputs = inputs;
+    this.versions = inputs.map((input) => input.version);
+    this.vectorJacobianProduct = vjp;
+  }
+}
+
+/** Internal (never re-exported): the Tensor method that sets its grad node. */
+export const ATTACH_GRAD_NODE: unique symbol = Symbol("normlab.attachGradNode") as never;
+/** Internal (never re-exported): the Tensor method that adds into a leaf's `grad`. */
+export const ACCUMULATE_GRAD: unique symbol = Symbol("normlab.accumulateGrad") as never;
+
+let gradEnabled = true;
+
+/** Whether operations currently record gradients (false inside {@linkcode noGrad}). */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/**
+ * Runs `fn` without recording gradients (PyTorch's `torch.no_grad()`): its
+ * results never require a gradient. For an async `fn`, recording stays off
+ * until its promise settles.
+ *
+ * @example
+ * ```ts
+ * import { noGrad } from "./autograd.ts";
+ * import { tensor } from "./tensor.ts";
+ * import { strictEqual } from "node:assert/strict";
+ *
+ * const w = tensor([1, 2], { requiresGrad: true });
+ * strictEqual(w.mul(2).requiresGrad, true);
+ * strictEqual(noGrad(() => w.mul(2)).requiresGrad, false);
+ * ```
+ */
+export function noGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = false;
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    gradEnabled = previous;
+    throw error;
+  }
+  if (result instanceof Promise) {
+    return result.finally(() => {
+      gradEnabled = previous;
+    }) as T;
+  }
+  gradEnabled = previous;
+  return result;
+}
+
+/**
+ * Whether an operation on these inputs must be recorded: recording is on and
+ * at least one input requires a gradient. Call it before making a VJP closure.
+ */
+export function needsGrad(
+  a: Tensor | null | undefined,
+  b?: Tensor | null,
+  c?: Tensor | null,
+  d?: Tensor | null,
+): boolean {
+  return gradEnabled && (
+    (a?.requiresGrad ?? false) || (b?.requiresGrad ?? false) || (c?.requiresGrad ?? false) ||
+    (d?.requiresGrad ?? false)
+  );
+}
+
+/** Whether recording is on and any of `inputs` requires a gradient. */
+export function anyNeedsGrad(inputs: readonly (Tensor | null | undefined)[]): boolean {
+  if (!gradEnabled) return false;
+  for (const input of inputs) if (input?.requiresGrad) return true;
+  return false;
+}
+
+/**
+ * Attaches `vjp` to `output` as the operation `name` over `inputs` (only the
+ * ones that may need a gradient; pass `null` for masks and ids) and returns
+ * `output`. The caller has checked {@linkcode needsGrad}.
+ */
+export function record(
+  output: Tensor,
+  name: string,
+  inputs: readonly (Tensor | null)[],
+  vjp: VectorJacobianProduct,
+): Tensor {
+  const differentiable: Tensor[] = [];
+  const positions: number[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i];
+    if (input != null && input.requiresGrad) {
+      differentiable.push(input);
+      positions.push(i);
+    }
+  }
+  const select: VectorJacobianProduct = positions.length === inputs.length ? vjp : (gradOutput) => {
+    const all = vjp(gradOutput);
+    return positions.map((position) => all[position] ?? null);
+  };
+  output[ATTACH_GRAD_NODE](new GradNode(name, differentiable, select));
+  return output;
+}
+
+/**
+ * ∂L/∂x summed back to `shape` after broadcasting: leading axes that
+ * broadcasting added are summed away, and axes of extent 1 in `shape` are
+ * summed with their extent kept.
+ */
+export function sumToShape(gradient: Tensor, shape: readonly number[]): Tensor {
+  if (shapesEqual(gradient.shape, shape)) return gradient;
+  const lead = gradient.ndim - shape.length;
+  const axes: number[] = [];
+  for (let axis = 0; axis < gradient.ndim; axis++) {
+    if (axis < lead || (shape[axis - lead] === 1 && gradient.shape[axis] !== 1)) axes.push(axis);
+  }
+  const summed = axes.length === 0 ? gradient : gradient.sum(axes, { keepDims: true });
+  return summed.reshape(shape);
+}
+
+/**
+ * Propagates `gradient` (∂L/∂root, shaped like `root`) back through the
+ * recorded graph into every reachable leaf's `grad`. The graph is freed
+ * afterwards unless `retainGraph`.
+ */
+export function runBackward(root: Tensor, gradient: Tensor, retainGraph: boolean): void {
+  const order = topologicalOrder(root);
+  const pending = new Map<Tensor, Tensor>();
+  pending.set(root, gradient);
+  const previous = gradEnabled;
+  gradEnabled = false; // gradients of gradients are not recorded (no create_graph)
+  try {
+    for (const tensor of order) {
+      const gradOutput = pending.get(tensor);
+      if (gradOutput === undefined) continue;
+      pending.delete(tensor);
+      const node = tensor.gradFn;
+      if (node === null) {
+        if (tensor.requiresGrad) tensor[ACCUMULATE_GRAD](gradOutput);
+        continue;
+      }
+      const vjp = node.vectorJacobianProduct;
+      if (vjp === null) {
+        throw new Error(
+          `backward: the graph through ${node.name} was freed by an earlier backward(); pass ` +
+            `{ retainGraph: true } to the first backward() to go through it again`,
+        );
+      }
+      for (let i = 0; i < node.inputs.length; i++) {
+        const input = node.inputs[i]!;
+        if (input.version !== node.versions[i]) {
+          throw new Error(
+            `backward: an input of ${node.name} with shape ${
+              formatShape(input.shape)
+            } was modified in place after ${node.name} used it (version ${input.version}, ` +
+              `expected ${node.versions[i]}); its gradient would be wrong`,
+          );
+        }
+      }
+      const inputGrads = vjp(gradOutput);
+      if (!retainGraph) node.vectorJacobianProduct = null;
+      for (let i = 0; i < node.inputs.length; i++) {
+        const input = node.inputs[i]!;
+        const raw = inputGrads[i];
+        if (raw == null) continue;
+        let inputGrad = sumToShape(raw, input.shape);
+        if (inputGrad.dtype !== input.dtype) inputGrad = inputGrad.astype(input.dtype);
+        const existing = pending.get(input);
+        pending.set(input, existing === undefined ? inputGrad : existing.add(inputGrad));
+      }
+    }
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/** The tensors reachable from `root` through grad nodes, each after every tensor that uses it. */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const postOrder: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  // Iterative depth-first search: a deep graph (many layers × steps) must not overflow the stack.
+  const stack: [Tensor, number][] = [[root, 0]];
+  visited.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const [tensor, next] = top;
+    const inputs = tensor.gradFn?.inputs ?? [];
+    if (next < inputs.length) {
+      top[1] = next + 1;
+      const input = inputs[next]!;
+      if (!visited.has(input)) {
+        visited.add(input);
+        stack.push([input, 0]);
+      }
+    } else {
+      stack.pop();
+      postOrder.push(tensor);
+    }
+  }
+  return postOrder.reverse();
+}
