@@ -67,6 +67,17 @@ export type {
   BatchNormOptions,
 } from "./lib/batch_norm.ts";
 export type { NormGradients } from "./lib/norm_gradients.ts";
+export { gelu, relu } from "./lib/nn/activation.ts";
+export { crossEntropy, logSoftmax } from "./lib/nn/loss.ts";
+export type { CrossEntropyOptions } from "./lib/nn/loss.ts";
+export { dropout } from "./lib/nn/dropout.ts";
+export type { DropoutOptions } from "./lib/nn/dropout.ts";
+export { Module } from "./lib/nn/module.ts";
+export type { LoadStateDictOptions } from "./lib/nn/module.ts";
+export { Linear, linear } from "./lib/nn/linear.ts";
+export type { LinearOptions } from "./lib/nn/linear.ts";
+export { Embedding, embedding } from "./lib/nn/embedding.ts";
+export type { EmbeddingFunctionOptions, EmbeddingOptions } from "./lib/nn/embedding.ts";
 export { scaledDotProductAttention, SelfAttention } from "./lib/attention.ts";
 export type {
   AttentionOptions,
