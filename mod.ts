@@ -51,21 +51,20 @@ export { arange, full, ones, rand, randn, zeros } from "./lib/creation.ts";
 export type { CreationOptions, RandomOptions } from "./lib/creation.ts";
 export { allClose, concat, stack } from "./lib/ops.ts";
 export type { AllCloseOptions } from "./lib/ops.ts";
-export { LayerNorm, layerNorm, layerNormBackward } from "./lib/layer_norm.ts";
+export { layerNorm, layerNormBackward } from "./lib/layer_norm.ts";
+export type { LayerNormBackwardOptions, LayerNormOptions } from "./lib/layer_norm.ts";
+export { rmsNorm } from "./lib/rms_norm.ts";
+export type { RmsNormOptions } from "./lib/rms_norm.ts";
+export { batchNorm, batchNormBackward } from "./lib/batch_norm.ts";
+export type { BatchNormBackwardOptions, BatchNormOptions } from "./lib/batch_norm.ts";
+export { BatchNorm, LayerNorm, RMSNorm } from "./lib/nn/norm_layers.ts";
 export type {
-  LayerNormBackwardOptions,
-  LayerNormLayerOptions,
-  LayerNormOptions,
-} from "./lib/layer_norm.ts";
-export { RMSNorm, rmsNorm } from "./lib/rms_norm.ts";
-export type { RmsNormLayerOptions, RmsNormOptions } from "./lib/rms_norm.ts";
-export { BatchNorm, batchNorm, batchNormBackward } from "./lib/batch_norm.ts";
-export type {
-  BatchNormBackwardOptions,
   BatchNormForwardOptions,
   BatchNormLayerOptions,
-  BatchNormOptions,
-} from "./lib/batch_norm.ts";
+  LayerNormLayerOptions,
+  NormForwardOptions,
+  RmsNormLayerOptions,
+} from "./lib/nn/norm_layers.ts";
 export type { NormGradients } from "./lib/norm_gradients.ts";
 export { gelu, relu } from "./lib/nn/activation.ts";
 export { crossEntropy, logSoftmax } from "./lib/nn/loss.ts";
