@@ -49,7 +49,7 @@ export { GradNode, isGradEnabled, noGrad } from "./lib/autograd.ts";
 export type { VectorJacobianProduct } from "./lib/autograd.ts";
 export { arange, full, ones, rand, randn, zeros } from "./lib/creation.ts";
 export type { CreationOptions, RandomOptions } from "./lib/creation.ts";
-export { allClose, concat, stack } from "./lib/ops.ts";
+export { allClose, concat, narrow, stack } from "./lib/ops.ts";
 export type { AllCloseOptions } from "./lib/ops.ts";
 export { layerNorm, layerNormBackward } from "./lib/layer_norm.ts";
 export type { LayerNormBackwardOptions, LayerNormOptions } from "./lib/layer_norm.ts";
