@@ -100,6 +100,24 @@ export type {
   SweepRow,
 } from "./lib/experiments.ts";
 export { CLASSIC_DIM, CLASSIC_SENTENCES, LONGEST_LENGTH, TYPICAL_LENGTH } from "./lib/examples.ts";
+// Data: the labelled review sentences, splits, vocabulary, batching and the AFINN baseline.
+export { loadSentences, SENTENCE_SOURCES } from "./lib/data/sentences.ts";
+export type {
+  LabeledText,
+  LoadSentencesOptions,
+  Sentence,
+  SentenceSource,
+} from "./lib/data/sentences.ts";
+export { splitExamples } from "./lib/data/split.ts";
+export type { Split, SplitOptions } from "./lib/data/split.ts";
+export { PAD_ID, PAD_TOKEN, UNK_ID, UNK_TOKEN, Vocabulary } from "./lib/data/vocabulary.ts";
+export type { VocabularyOptions } from "./lib/data/vocabulary.ts";
+export { batchExamples } from "./lib/data/batching.ts";
+export type { Batch, BatchOptions, BatchOrder } from "./lib/data/batching.ts";
+export { lengthStats, paddingShare } from "./lib/data/lengths.ts";
+export type { LengthStats } from "./lib/data/lengths.ts";
+export { afinnAccuracy, afinnPredict, afinnScore } from "./lib/data/afinn.ts";
+export type { AfinnAccuracy } from "./lib/data/afinn.ts";
 export { JUPYTER_DISPLAY } from "./lib/jupyter.ts";
 export type { Displayable, MimeBundle } from "./lib/jupyter.ts";
 export { Figure, loadPlotly } from "./lib/figure.ts";
