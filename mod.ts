@@ -77,6 +77,26 @@ export { Linear, linear } from "./lib/nn/linear.ts";
 export type { LinearOptions } from "./lib/nn/linear.ts";
 export { Embedding, embedding } from "./lib/nn/embedding.ts";
 export type { EmbeddingFunctionOptions, EmbeddingOptions } from "./lib/nn/embedding.ts";
+export { MultiheadAttention } from "./lib/nn/multihead_attention.ts";
+export type {
+  MultiheadAttentionForwardOptions,
+  MultiheadAttentionOptions,
+  MultiheadAttentionResult,
+} from "./lib/nn/multihead_attention.ts";
+export {
+  makeNorm,
+  NORM_KINDS,
+  TransformerClassifier,
+  TransformerEncoderLayer,
+} from "./lib/nn/transformer.ts";
+export type {
+  ClassifierForwardOptions,
+  EncoderForwardOptions,
+  NormKind,
+  NormLayer,
+  TransformerClassifierOptions,
+  TransformerEncoderLayerOptions,
+} from "./lib/nn/transformer.ts";
 export { scaledDotProductAttention, SelfAttention } from "./lib/attention.ts";
 export type {
   AttentionOptions,

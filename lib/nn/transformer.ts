@@ -389,8 +389,3 @@ export class TransformerClassifier extends Module {
     return this.head.forward(pooled);
   }
 }
-
-/** ids (B, T) from nested arrays of integers, as float32 (exact below 2²⁴). */
-export function idsTensor(ids: number[][]): Tensor {
-  return tensor(ids);
-}
