@@ -57,8 +57,12 @@ export type {
   LayerNormLayerOptions,
   LayerNormOptions,
 } from "./lib/layer_norm.ts";
-export { RMSNorm, rmsNorm } from "./lib/rms_norm.ts";
-export type { RmsNormLayerOptions, RmsNormOptions } from "./lib/rms_norm.ts";
+export { RMSNorm, rmsNorm, rmsNormBackward } from "./lib/rms_norm.ts";
+export type {
+  RmsNormBackwardOptions,
+  RmsNormLayerOptions,
+  RmsNormOptions,
+} from "./lib/rms_norm.ts";
 export { BatchNorm, batchNorm, batchNormBackward } from "./lib/batch_norm.ts";
 export type {
   BatchNormBackwardOptions,
@@ -67,8 +71,10 @@ export type {
   BatchNormOptions,
 } from "./lib/batch_norm.ts";
 export type { NormGradients } from "./lib/norm_gradients.ts";
-export { scaledDotProductAttention, SelfAttention } from "./lib/attention.ts";
+export { attentionBackward, scaledDotProductAttention, SelfAttention } from "./lib/attention.ts";
 export type {
+  AttentionBackwardOptions,
+  AttentionGradients,
   AttentionOptions,
   AttentionResult,
   SelfAttentionForwardOptions,
