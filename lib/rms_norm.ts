@@ -146,7 +146,7 @@ export interface RmsNormBackwardOptions {
  * const { dx, dWeight } = rmsNormBackward(x, tensor([[3, 4]]));
  * ok(dx.abs().max().item() < 1e-6);
  * // dγ = dy · x̂ with x̂ = x / √12.5.
- * ok(Math.abs(dWeight.toArray().at(0) as number - 9 / Math.sqrt(12.5)) < 1e-5);
+ * ok(Math.abs(dWeight.data[0]! - 9 / Math.sqrt(12.5)) < 1e-5);
  * ```
  */
 export function rmsNormBackward(
