@@ -132,7 +132,7 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
   if (!recording) return y;
   const mask = options.mask;
   // The VJP is the analytic kernel below (it recomputes the statistics from x).
-  return record(y, operation, [x, weight, bias], (dy) => {
+  return record(y, "batchNorm", [x, weight, bias], (dy) => {
     const { dx, dWeight, dBias } = batchNormBackward(x, dy, { mask, weight, eps });
     return [dx, weight === null ? null : dWeight, bias === null ? null : dBias];
   });

@@ -128,7 +128,7 @@ export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
   const weight = options.weight ?? null;
   const bias = options.bias ?? null;
   // The VJP is the analytic kernel below: dx, dγ = Σ dy·x̂, dβ = Σ dy.
-  return record(y, operation, [x, weight, bias], (dy) => {
+  return record(y, "layerNorm", [x, weight, bias], (dy) => {
     const { dx, dWeight, dBias } = layerNormBackward(x, dy, { normalizedShape, weight, eps });
     return [dx, weight === null ? null : dWeight, bias === null ? null : dBias];
   });

@@ -98,7 +98,7 @@ export function rmsNorm(x: Tensor, options: RmsNormOptions = {}): Tensor {
   if (!recording) return y;
   const weight = options.weight ?? null;
   // The VJP is the analytic kernel below.
-  return record(y, operation, [x, weight], (dy) => {
+  return record(y, "rmsNorm", [x, weight], (dy) => {
     const { dx, dWeight } = rmsNormBackward(x, dy, { normalizedShape, weight, eps });
     return [dx, weight === null ? null : dWeight];
   });
