@@ -49,28 +49,54 @@ export { GradNode, isGradEnabled, noGrad } from "./lib/autograd.ts";
 export type { VectorJacobianProduct } from "./lib/autograd.ts";
 export { arange, full, ones, rand, randn, zeros } from "./lib/creation.ts";
 export type { CreationOptions, RandomOptions } from "./lib/creation.ts";
-export { allClose, concat, stack } from "./lib/ops.ts";
+export { allClose, concat, narrow, stack } from "./lib/ops.ts";
 export type { AllCloseOptions } from "./lib/ops.ts";
-export { LayerNorm, layerNorm, layerNormBackward } from "./lib/layer_norm.ts";
+export { layerNorm, layerNormBackward } from "./lib/layer_norm.ts";
+export type { LayerNormBackwardOptions, LayerNormOptions } from "./lib/layer_norm.ts";
+export { rmsNorm, rmsNormBackward } from "./lib/rms_norm.ts";
+export type { RmsNormBackwardOptions, RmsNormOptions } from "./lib/rms_norm.ts";
+export { batchNorm, batchNormBackward } from "./lib/batch_norm.ts";
+export type { BatchNormBackwardOptions, BatchNormOptions } from "./lib/batch_norm.ts";
+export { BatchNorm, LayerNorm, RMSNorm } from "./lib/nn/norm_layers.ts";
 export type {
-  LayerNormBackwardOptions,
-  LayerNormLayerOptions,
-  LayerNormOptions,
-} from "./lib/layer_norm.ts";
-export { RMSNorm, rmsNorm, rmsNormBackward } from "./lib/rms_norm.ts";
-export type {
-  RmsNormBackwardOptions,
-  RmsNormLayerOptions,
-  RmsNormOptions,
-} from "./lib/rms_norm.ts";
-export { BatchNorm, batchNorm, batchNormBackward } from "./lib/batch_norm.ts";
-export type {
-  BatchNormBackwardOptions,
   BatchNormForwardOptions,
   BatchNormLayerOptions,
-  BatchNormOptions,
-} from "./lib/batch_norm.ts";
+  LayerNormLayerOptions,
+  NormForwardOptions,
+  RmsNormLayerOptions,
+} from "./lib/nn/norm_layers.ts";
 export type { NormGradients } from "./lib/norm_gradients.ts";
+export { gelu, relu } from "./lib/nn/activation.ts";
+export { crossEntropy, logSoftmax } from "./lib/nn/loss.ts";
+export type { CrossEntropyOptions } from "./lib/nn/loss.ts";
+export { dropout } from "./lib/nn/dropout.ts";
+export type { DropoutOptions } from "./lib/nn/dropout.ts";
+export { Module } from "./lib/nn/module.ts";
+export type { LoadStateDictOptions } from "./lib/nn/module.ts";
+export { Linear, linear } from "./lib/nn/linear.ts";
+export type { LinearOptions } from "./lib/nn/linear.ts";
+export { Embedding, embedding } from "./lib/nn/embedding.ts";
+export type { EmbeddingFunctionOptions, EmbeddingOptions } from "./lib/nn/embedding.ts";
+export { MultiheadAttention } from "./lib/nn/multihead_attention.ts";
+export type {
+  MultiheadAttentionForwardOptions,
+  MultiheadAttentionOptions,
+  MultiheadAttentionResult,
+} from "./lib/nn/multihead_attention.ts";
+export {
+  makeNorm,
+  NORM_KINDS,
+  TransformerClassifier,
+  TransformerEncoderLayer,
+} from "./lib/nn/transformer.ts";
+export type {
+  ClassifierForwardOptions,
+  EncoderForwardOptions,
+  NormKind,
+  NormLayer,
+  TransformerClassifierOptions,
+  TransformerEncoderLayerOptions,
+} from "./lib/nn/transformer.ts";
 export { attentionBackward, scaledDotProductAttention, SelfAttention } from "./lib/attention.ts";
 export type {
   AttentionBackwardOptions,
@@ -96,6 +122,24 @@ export type {
   SweepRow,
 } from "./lib/experiments.ts";
 export { CLASSIC_DIM, CLASSIC_SENTENCES, LONGEST_LENGTH, TYPICAL_LENGTH } from "./lib/examples.ts";
+// Data: the labelled review sentences, splits, vocabulary, batching and the AFINN baseline.
+export { loadSentences, SENTENCE_SOURCES } from "./lib/data/sentences.ts";
+export type {
+  LabeledText,
+  LoadSentencesOptions,
+  Sentence,
+  SentenceSource,
+} from "./lib/data/sentences.ts";
+export { splitExamples } from "./lib/data/split.ts";
+export type { Split, SplitOptions } from "./lib/data/split.ts";
+export { PAD_ID, PAD_TOKEN, UNK_ID, UNK_TOKEN, Vocabulary } from "./lib/data/vocabulary.ts";
+export type { VocabularyOptions } from "./lib/data/vocabulary.ts";
+export { batchExamples } from "./lib/data/batching.ts";
+export type { Batch, BatchOptions, BatchOrder } from "./lib/data/batching.ts";
+export { lengthStats, paddingShare } from "./lib/data/lengths.ts";
+export type { LengthStats } from "./lib/data/lengths.ts";
+export { afinnAccuracy, afinnPredict, afinnScore } from "./lib/data/afinn.ts";
+export type { AfinnAccuracy } from "./lib/data/afinn.ts";
 export { JUPYTER_DISPLAY } from "./lib/jupyter.ts";
 export type { Displayable, MimeBundle } from "./lib/jupyter.ts";
 export { Figure, loadPlotly } from "./lib/figure.ts";

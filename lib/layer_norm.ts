@@ -14,7 +14,6 @@ import { checkTensor } from "./_mask.ts";
 import {
   checkedParameter,
   checkEps,
-  layerShape,
   nonFiniteError,
   outputData,
   outWhileRecording,
@@ -254,86 +253,6 @@ export function layerNormBackward(
     dWeight: new Tensor(fromFloat64(dWeight, x.dtype), normalizedShape),
     dBias: new Tensor(fromFloat64(dBias, x.dtype), normalizedShape),
   };
-}
-
-/** Options for the {@linkcode LayerNorm} layer. */
-export interface LayerNormLayerOptions {
-  /**
-   * Added to the variance before the square root.
-   * @default {1e-5}
-   */
-  eps?: number;
-  /**
-   * Whether the layer has a learnable γ (initialised to 1) and β (to 0).
-   * @default {true}
-   */
-  elementwiseAffine?: boolean;
-  /**
-   * Whether the layer has β (only with `elementwiseAffine`).
-   * @default {true}
-   */
-  bias?: boolean;
-}
-
-/**
- * The layer form of {@linkcode layerNorm}, like `torch.nn.LayerNorm`: γ
- * (`weight`, ones) and β (`bias`, zeros) are public and reassignable.
- *
- * Shape: x (B, T, D) → y (B, T, D), with `normalizedShape` = D.
- *
- * @example
- * ```ts
- * import { LayerNorm } from "./layer_norm.ts";
- * import { tensor } from "./tensor.ts";
- * import { ok } from "node:assert/strict";
- *
- * const norm = new LayerNorm(3);
- * norm.bias = tensor([5, 5, 5]);
- * const y = norm.forward(tensor([[1, 2, 3]]));
- * ok(Math.abs(y.mean().item() - 5) < 1e-6);
- * ```
- */
-export class LayerNorm {
-  /** The normalized shape (the trailing axes of the input). */
-  readonly normalizedShape: readonly number[];
-  /** Added to the variance. */
-  readonly eps: number;
-  /** γ, with the normalized shape, or null without `elementwiseAffine`. */
-  weight: Tensor | null;
-  /** β, with the normalized shape, or null. */
-  bias: Tensor | null;
-
-  /** A LayerNorm over trailing axes `normalizedShape` (a number for one axis). */
-  constructor(normalizedShape: number | readonly number[], options: LayerNormLayerOptions = {}) {
-    this.normalizedShape = layerShape(normalizedShape, "LayerNorm");
-    this.eps = options.eps ?? 1e-5;
-    checkEps(this.eps, "LayerNorm");
-    const affine = options.elementwiseAffine ?? true;
-    const size = this.normalizedShape.reduce((p, e) => p * e, 1);
-    this.weight = affine ? new Tensor(new Float32Array(size).fill(1), this.normalizedShape) : null;
-    this.bias = affine && (options.bias ?? true)
-      ? new Tensor(new Float32Array(size), this.normalizedShape)
-      : null;
-  }
-
-  /** Normalises x (…, *normalizedShape) with this layer's γ, β and eps. */
-  forward(x: Tensor): Tensor {
-    return layerNorm(x, {
-      normalizedShape: this.normalizedShape,
-      weight: this.weight,
-      bias: this.bias,
-      eps: this.eps,
-    });
-  }
-
-  /** The gradients of the forward pass at x for upstream gradient dy. */
-  backward(x: Tensor, dy: Tensor): NormGradients {
-    return layerNormBackward(x, dy, {
-      normalizedShape: this.normalizedShape,
-      weight: this.weight,
-      eps: this.eps,
-    });
-  }
 }
 
 /**

@@ -109,6 +109,58 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   return result;
 }
 
+/**
+ * `length` consecutive entries of `t` along `axis` from `start` (PyTorch's
+ * `narrow`, `t[..., start:start + length, ...]`), copied. Differentiable:
+ * the gradient is dy placed back into those entries, zeros elsewhere.
+ *
+ * Shape: (…, n, …) → (…, length, …).
+ *
+ * @example
+ * ```ts
+ * import { narrow } from "./ops.ts";
+ * import { tensor } from "./tensor.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * deepStrictEqual(narrow(tensor([[1, 2, 3], [4, 5, 6]]), 1, 1, 2).toArray(), [[2, 3], [5, 6]]);
+ * ```
+ */
+export function narrow(t: Tensor, axis: number, start: number, length: number): Tensor {
+  const dim = normalizeAxis(axis, t.ndim, "narrow", t.shape);
+  const extent = t.shape[dim]!;
+  if (
+    !Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 ||
+    start + length > extent
+  ) {
+    throw new Error(
+      `narrow: expected 0 ≤ start and start + length ≤ ${extent} on axis ${dim} of ${
+        formatShape(t.shape)
+      } but found start ${start} and length ${length}`,
+    );
+  }
+  const outer = sizeOf(t.shape.slice(0, dim));
+  const inner = sizeOf(t.shape.slice(dim + 1));
+  const shape = [...t.shape];
+  shape[dim] = length;
+  const out = allocate(t.dtype, outer * length * inner);
+  const chunk = length * inner;
+  for (let o = 0; o < outer; o++) {
+    const from = (o * extent + start) * inner;
+    out.set(t.data.subarray(from, from + chunk), o * chunk);
+  }
+  const result = new Tensor(out, shape);
+  if (anyNeedsGrad([t])) {
+    record(result, "narrow", [t], (dy) => {
+      const gradient = allocate(dy.dtype, t.size);
+      for (let o = 0; o < outer; o++) {
+        gradient.set(dy.data.subarray(o * chunk, (o + 1) * chunk), (o * extent + start) * inner);
+      }
+      return [new Tensor(gradient, t.shape)];
+    });
+  }
+  return result;
+}
+
 /** Tolerances for {@linkcode allClose}. */
 export interface AllCloseOptions {
   /**

@@ -10,7 +10,6 @@ import { rowSquaredDeviations } from "./_row_kernels.ts";
 import {
   checkedParameter,
   checkEps,
-  layerShape,
   nonFiniteError,
   outputData,
   outWhileRecording,
@@ -227,64 +226,4 @@ function tokenInverseRms(
     );
   }
   return 1 / Math.sqrt(squares / width + eps);
-}
-
-/** Options for the {@linkcode RMSNorm} layer. */
-export interface RmsNormLayerOptions {
-  /**
-   * Added to the mean square.
-   * @default {1e-6}
-   */
-  eps?: number;
-  /**
-   * Whether the layer has a learnable γ (initialised to 1).
-   * @default {true}
-   */
-  elementwiseAffine?: boolean;
-}
-
-/**
- * The layer form of {@linkcode rmsNorm}, like `torch.nn.RMSNorm` (with eps
- * 1e-6 by default rather than PyTorch's machine epsilon); γ is `weight`.
- *
- * Shape: x (B, T, D) → y (B, T, D).
- *
- * @example
- * ```ts
- * import { RMSNorm } from "./rms_norm.ts";
- * import { tensor } from "./tensor.ts";
- * import { ok } from "node:assert/strict";
- *
- * const norm = new RMSNorm(2);
- * norm.weight = tensor([2, 2]);
- * ok(Math.abs(norm.forward(tensor([[3, 4]])).square().sum().item() - 8) < 1e-4);
- * ```
- */
-export class RMSNorm {
-  /** The normalized shape. */
-  readonly normalizedShape: readonly number[];
-  /** Added to the mean square. */
-  readonly eps: number;
-  /** γ, or null without `elementwiseAffine`. */
-  weight: Tensor | null;
-
-  /** An RMSNorm over trailing axes `normalizedShape`. */
-  constructor(normalizedShape: number | readonly number[], options: RmsNormLayerOptions = {}) {
-    this.normalizedShape = layerShape(normalizedShape, "RMSNorm");
-    this.eps = options.eps ?? 1e-6;
-    checkEps(this.eps, "RMSNorm");
-    const size = this.normalizedShape.reduce((p, e) => p * e, 1);
-    this.weight = (options.elementwiseAffine ?? true)
-      ? new Tensor(new Float32Array(size).fill(1), this.normalizedShape)
-      : null;
-  }
-
-  /** Normalises x with this layer's γ and eps. */
-  forward(x: Tensor): Tensor {
-    return rmsNorm(x, {
-      normalizedShape: this.normalizedShape,
-      weight: this.weight,
-      eps: this.eps,
-    });
-  }
 }

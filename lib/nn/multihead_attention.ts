@@ -1,0 +1,229 @@
+/**
+ * Multi-head attention with PyTorch's parameters and numbers
+ * (`torch.nn.MultiheadAttention(batch_first=True)`).
+ *
+ * @module
+ */
+import { checkTensor } from "../_mask.ts";
+import { formatShape, shapesEqual } from "../_shape.ts";
+import { narrow } from "../ops.ts";
+import { Tensor } from "../tensor.ts";
+import { childSeed, constantParameter, uniformParameter } from "./_init.ts";
+import { dropout } from "./dropout.ts";
+import { Linear, linear } from "./linear.ts";
+import { Module } from "./module.ts";
+
+/** Options for {@linkcode MultiheadAttention}. */
+export interface MultiheadAttentionOptions {
+  /**
+   * Whether the projections have biases (`in_proj_bias`, `out_proj.bias`).
+   * @default {true}
+   */
+  bias?: boolean;
+  /**
+   * Dropout on the attention weights in training mode.
+   * @default {0}
+   */
+  dropout?: number;
+  /**
+   * The seed of the initial weights and of the dropout masks.
+   * @default {0}
+   */
+  seed?: number;
+}
+
+/** Options for {@linkcode MultiheadAttention.forward}. */
+export interface MultiheadAttentionForwardOptions {
+  /**
+   * Key mask (B, T_k): 1 = real token, 0 = padding (padded keys get no weight).
+   * The opposite of PyTorch's `key_padding_mask`, which is `mask == 0`.
+   */
+  mask?: Tensor;
+  /**
+   * Hide the future: query i attends to keys 0…i only.
+   * @default {false}
+   */
+  causal?: boolean;
+}
+
+/** What {@linkcode MultiheadAttention.forward} returns. */
+export interface MultiheadAttentionResult {
+  /** The attended values after the output projection: (B, T_q, E). */
+  output: Tensor;
+  /** The attention weights averaged over the heads: (B, T_q, T_k). */
+  weights: Tensor;
+}
+
+/**
+ * Multi-head attention (Vaswani et al. 2017, arXiv:1706.03762):
+ * `headᵢ = softmax(Q Wᵢ^Q (K Wᵢ^K)ᵀ / √(E/H) + M) V Wᵢ^V`,
+ * `output = concat(head₁…head_H) W^O + b^O`, where M is −∞ for padded (and,
+ * with `causal`, future) keys. The parameters are PyTorch's: `in_proj_weight`
+ * (3E, E) = [W^Q; W^K; W^V] (Xavier-uniform), `in_proj_bias` (3E, zeros),
+ * `out_proj.weight` (E, E; Kaiming-uniform like Linear), `out_proj.bias`
+ * (zeros). A query with no visible key gives zeros (PyTorch: NaN).
+ *
+ * Shape: query (B, T_q, E), key and value (B, T_k, E), mask (B, T_k) →
+ * output (B, T_q, E), weights (B, T_q, T_k).
+ *
+ * @example
+ * ```ts
+ * import { MultiheadAttention } from "./multihead_attention.ts";
+ * import { randn } from "../creation.ts";
+ * import { tensor } from "../tensor.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const attention = new MultiheadAttention(4, 2, { seed: 1 });
+ * const x = randn([2, 3, 4], { seed: 2 });
+ * const { output, weights } = attention.forward(x, x, x, { mask: tensor([[1, 1, 0], [1, 1, 1]]) });
+ * deepStrictEqual(output.shape, [2, 3, 4]);
+ * deepStrictEqual((weights.toArray() as number[][][])[0]!.map((row) => row[2]), [0, 0, 0]);
+ * deepStrictEqual(Object.keys(attention.stateDict()), [
+ *   "in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias",
+ * ]);
+ * ```
+ */
+export class MultiheadAttention extends Module {
+  /** E, the model width. */
+  readonly embedDim: number;
+  /** H, the number of heads. */
+  readonly numHeads: number;
+  /** The dropout probability on the attention weights (training mode only). */
+  readonly dropout: number;
+  /** [W^Q; W^K; W^V], (3E, E). */
+  inProjectionWeight: Tensor;
+  /** [b^Q; b^K; b^V], (3E), or null. */
+  inProjectionBias: Tensor | null;
+  /** The output projection (`out_proj`). */
+  outProjection: Linear;
+  readonly #seed: number;
+  #dropoutCalls = 0;
+
+  /** Attention over `embedDim` features split into `numHeads` heads. */
+  constructor(embedDim: number, numHeads: number, options: MultiheadAttentionOptions = {}) {
+    super();
+    if (!Number.isInteger(embedDim) || embedDim < 1) {
+      throw new Error(
+        `MultiheadAttention: expected embedDim to be a positive integer but found ${embedDim}`,
+      );
+    }
+    if (!Number.isInteger(numHeads) || numHeads < 1 || embedDim % numHeads !== 0) {
+      throw new Error(
+        `MultiheadAttention: expected numHeads to be a positive divisor of embedDim ${embedDim} but found ${numHeads}`,
+      );
+    }
+    const rate = options.dropout ?? 0;
+    if (!(rate >= 0 && rate <= 1)) {
+      throw new Error(`MultiheadAttention: expected dropout in [0, 1] but found ${rate}`);
+    }
+    this.embedDim = embedDim;
+    this.numHeads = numHeads;
+    this.dropout = rate;
+    const seed = options.seed ?? 0;
+    this.#seed = seed;
+    const bias = options.bias ?? true;
+    // Xavier-uniform on (3E, E): bound √(6 / (fan_in + fan_out)) = √(6 / 4E).
+    this.inProjectionWeight = uniformParameter(
+      [3 * embedDim, embedDim],
+      Math.sqrt(6 / (4 * embedDim)),
+      childSeed(seed, "in_proj_weight"),
+    );
+    this.inProjectionBias = bias ? constantParameter([3 * embedDim], 0) : null;
+    this.outProjection = new Linear(embedDim, embedDim, {
+      bias,
+      seed: childSeed(seed, "out_proj"),
+    });
+    this.outProjection.bias?.data.fill(0);
+    this.registerParameter("in_proj_weight", "inProjectionWeight");
+    this.registerParameter("in_proj_bias", "inProjectionBias");
+    this.registerModule("out_proj", "outProjection");
+  }
+
+  /** Attends from `query` to `key`/`value`; see the class for the formula. */
+  forward(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    options: MultiheadAttentionForwardOptions = {},
+  ): MultiheadAttentionResult {
+    const operation = "MultiheadAttention.forward";
+    checkTensor(query, operation, "query");
+    checkTensor(key, operation, "key");
+    checkTensor(value, operation, "value");
+    const E = this.embedDim;
+    const H = this.numHeads;
+    const valid = query.ndim === 3 && key.ndim === 3 && shapesEqual(key.shape, value.shape) &&
+      query.shape[0] === key.shape[0] && query.shape[2] === E && key.shape[2] === E;
+    if (!valid) {
+      throw new Error(
+        `${operation}: expected query (B, T_q, ${E}) and key, value (B, T_k, ${E}) but found query ${
+          formatShape(query.shape)
+        }, key ${formatShape(key.shape)}, value ${formatShape(value.shape)}`,
+      );
+    }
+    const [B, Tq] = query.shape as [number, number];
+    const Tk = key.shape[1]!;
+    const headDim = E / H;
+    const w = this.inProjectionWeight;
+    const b = this.inProjectionBias;
+    // Project, then split heads: (B, T, E) → (B, T, H, E/H) → (B, H, T, E/H).
+    const project = (x: Tensor, part: number, length: number): Tensor => {
+      const weight = narrow(w, 0, part * E, E);
+      const bias = b === null ? null : narrow(b, 0, part * E, E);
+      return linear(x, weight, bias).reshape(B, length, H, headDim).permute(0, 2, 1, 3);
+    };
+    const q = project(query, 0, Tq);
+    const k = project(key, 1, Tk);
+    const v = project(value, 2, Tk);
+    // scores: (B, H, T_q, T_k)
+    let scores = q.matmul(k.transpose(-1, -2)).mul(1 / Math.sqrt(headDim));
+    const hidden = hiddenKeys(options.mask, options.causal ?? false, B, Tq, Tk, operation);
+    if (hidden !== null) scores = scores.maskedFill(hidden, -Infinity);
+    const weights = scores.softmax(-1); // a row with every key hidden is all zeros
+    const dropped = this.training && this.dropout > 0
+      ? dropout(weights, {
+        p: this.dropout,
+        seed: childSeed(this.#seed, `dropout:${this.#dropoutCalls++}`),
+      })
+      : weights;
+    // (B, H, T_q, E/H) → (B, T_q, H, E/H) → (B, T_q, E)
+    const heads = dropped.matmul(v).permute(0, 2, 1, 3).reshape(B, Tq, E);
+    return {
+      output: this.outProjection.forward(heads),
+      weights: weights.detach().mean(1),
+    };
+  }
+}
+
+/**
+ * The positions each query may not attend to, as a 0/1 tensor broadcastable to
+ * the scores (B, H, T_q, T_k), or null when nothing is hidden.
+ */
+function hiddenKeys(
+  mask: Tensor | undefined,
+  causal: boolean,
+  B: number,
+  Tq: number,
+  Tk: number,
+  operation: string,
+): Tensor | null {
+  let hidden: Tensor | null = null;
+  if (mask !== undefined) {
+    checkTensor(mask, operation, "mask");
+    if (!shapesEqual(mask.shape, [B, Tk])) {
+      throw new Error(
+        `${operation}: expected mask to have shape [${B}, ${Tk}] (B, T_k) but found ${
+          formatShape(mask.shape)
+        }`,
+      );
+    }
+    hidden = mask.detach().eq(0).reshape(B, 1, 1, Tk);
+  }
+  if (causal) {
+    const future = new Float32Array(Tq * Tk);
+    for (let i = 0; i < Tq; i++) for (let j = i + 1; j < Tk; j++) future[i * Tk + j] = 1;
+    const futureMask = new Tensor(future, [1, 1, Tq, Tk]);
+    hidden = hidden === null ? futureMask : hidden.maximum(futureMask);
+  }
+  return hidden;
+}
