@@ -12,9 +12,17 @@ import { record } from "../lib/autograd.ts";
 import {
   batchNorm,
   concat,
+  crossEntropy,
+  dropout,
+  embedding,
+  gelu,
   layerNorm,
+  linear,
+  logSoftmax,
+  narrow,
   rand,
   randn,
+  relu,
   rmsNorm,
   scaledDotProductAttention,
   stack,
@@ -490,6 +498,134 @@ check({
   build: (p) => attentionCase(p, "weights"),
 });
 
+// ---- the functional ops of lib/nn/ ----
+
+for (const [name, op] of [["relu", relu], ["gelu", gelu]] as const) {
+  check({
+    name,
+    params: fc.record({ shape: shapeOf(0, 3), s: seed }),
+    build: ({ shape, s }) => ({ f: (x) => op(x), inputs: [{ value: normal(shape, s).mul(2) }] }),
+  });
+}
+
+check({
+  name: "logSoftmax",
+  params: fc.record({ shape: shapeOf(1, 3), pick: fc.integer({ min: -3, max: 2 }), s: seed }),
+  build: ({ shape, pick, s }) => ({
+    f: (x) => logSoftmax(x, Math.max(-shape.length, Math.min(pick, shape.length - 1))),
+    inputs: [{ value: normal(shape, s).mul(3) }],
+  }),
+});
+
+check({
+  name: "crossEntropy",
+  params: fc.record({
+    count: fc.integer({ min: 1, max: 4 }),
+    classes: fc.integer({ min: 1, max: 4 }),
+    labels: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }),
+    reduction: fc.constantFrom("mean" as const, "sum" as const, "none" as const),
+    asTensor: fc.boolean(),
+    s: seed,
+  }),
+  build: ({ count, classes, labels, reduction, asTensor, s }) => {
+    const targets = labels.slice(0, count).map((label) => label % classes);
+    return {
+      f: (logits) =>
+        crossEntropy(logits, asTensor ? tensor(targets, { dtype: f64 }) : targets, { reduction }),
+      inputs: [{ value: normal([count, classes], s).mul(2) }],
+    };
+  },
+});
+
+check({
+  name: "linear",
+  params: fc.record({
+    lead: shapeOf(0, 2),
+    inFeatures: fc.integer({ min: 1, max: 4 }),
+    outFeatures: fc.integer({ min: 1, max: 4 }),
+    withBias: fc.boolean(),
+    xGrad: fc.boolean(),
+    s: seed,
+  }),
+  build: ({ lead, inFeatures, outFeatures, withBias, xGrad, s }) => ({
+    f: (x, weight, bias) => linear(x, weight!, bias),
+    inputs: [
+      { value: normal([...lead, inFeatures], s), requiresGrad: xGrad },
+      { value: normal([outFeatures, inFeatures], s + 1) },
+      ...(withBias ? [{ value: normal([outFeatures], s + 2) }] : []),
+    ],
+  }),
+});
+
+check({
+  name: "embedding",
+  params: fc.record({
+    rows: fc.integer({ min: 1, max: 5 }),
+    dim: fc.integer({ min: 1, max: 3 }),
+    idShape: shapeOf(0, 2),
+    ids: fc.array(fc.nat(), { minLength: 16, maxLength: 16 }), // repeats are likely
+    paddingIdx: fc.option(fc.nat({ max: 4 })),
+    asTensor: fc.boolean(),
+    s: seed,
+  }),
+  build: ({ rows, dim, idShape, ids, paddingIdx, asTensor, s }) => {
+    const values = ids.slice(0, idShape.reduce((p, e) => p * e, 1)).map((id) => id % rows);
+    const idTensor = tensor(values, { shape: idShape, dtype: f64 });
+    const options = paddingIdx === null ? {} : { paddingIdx: paddingIdx % rows };
+    // With paddingIdx, that row gets no gradient — which finite differences would see; mask
+    // its uses out of the loss so the check compares like with like.
+    const keep = paddingIdx === null
+      ? null
+      : tensor(values.map((id) => (id === paddingIdx % rows ? 0 : 1)), {
+        shape: [...idShape, 1],
+        dtype: f64,
+      });
+    return {
+      f: (weight) => {
+        const y = embedding(asTensor ? idTensor : idTensor.toArray(), weight, options);
+        return keep === null ? y : y.mul(keep);
+      },
+      inputs: [{ value: normal([rows, dim], s) }],
+    };
+  },
+});
+
+check({
+  name: "dropout",
+  params: fc.record({
+    shape: shapeOf(0, 3),
+    p: fc.constantFrom(0, 0.25, 0.5, 0.9),
+    training: fc.boolean(),
+    dropSeed: fc.nat(),
+    s: seed,
+  }),
+  build: ({ shape, p, training, dropSeed, s }) => ({
+    // The identity when not training or p = 0: multiply so that something is recorded.
+    f: (x) => dropout(x, { p, seed: dropSeed, training }).mul(x),
+    inputs: [{ value: normal(shape, s) }],
+  }),
+});
+
+check({
+  name: "narrow",
+  params: fc.record({
+    shape: shapeOf(1, 3),
+    pick: fc.integer({ min: -3, max: 2 }),
+    start: fc.nat(),
+    length: fc.nat(),
+    s: seed,
+  }),
+  build: ({ shape, pick, start, length, s }) => {
+    const axis = Math.max(-shape.length, Math.min(pick, shape.length - 1));
+    const extent = shape[(axis + shape.length) % shape.length]!;
+    const from = start % extent;
+    return {
+      f: (x) => narrow(x, axis, from, 1 + (length % (extent - from))),
+      inputs: [{ value: normal(shape, s) }],
+    };
+  },
+});
+
 // ---- the runs ----
 
 for (const c of CASES) {
@@ -555,6 +691,13 @@ const CONTRACT = [
   "batchNorm (masked)",
   "batchNorm (inference)",
   "scaledDotProductAttention",
+  "relu",
+  "gelu",
+  "logSoftmax",
+  "crossEntropy",
+  "linear",
+  "embedding",
+  "dropout",
 ];
 
 /**
@@ -594,6 +737,16 @@ async function recordedInLib(): Promise<Set<string>> {
       const literal = argument.match(/^"([^"]+)"$/);
       if (literal) {
         names.add(literal[1]!);
+        continue;
+      }
+      // A local constant (`const operation = "linear"`): the nearest declaration before the call.
+      const declarations = [
+        ...source.slice(0, call.index).matchAll(
+          new RegExp(`const ${argument.replace(/\W/g, "")} = "([^"]+)";`, "g"),
+        ),
+      ];
+      if (declarations.length > 0) {
+        names.add(declarations[declarations.length - 1]![1]!);
         continue;
       }
       const resolve = variables[`${file} ${argument}`];
