@@ -53,8 +53,8 @@ export { allClose, concat, narrow, stack } from "./lib/ops.ts";
 export type { AllCloseOptions } from "./lib/ops.ts";
 export { layerNorm, layerNormBackward } from "./lib/layer_norm.ts";
 export type { LayerNormBackwardOptions, LayerNormOptions } from "./lib/layer_norm.ts";
-export { rmsNorm } from "./lib/rms_norm.ts";
-export type { RmsNormOptions } from "./lib/rms_norm.ts";
+export { rmsNorm, rmsNormBackward } from "./lib/rms_norm.ts";
+export type { RmsNormBackwardOptions, RmsNormOptions } from "./lib/rms_norm.ts";
 export { batchNorm, batchNormBackward } from "./lib/batch_norm.ts";
 export type { BatchNormBackwardOptions, BatchNormOptions } from "./lib/batch_norm.ts";
 export { BatchNorm, LayerNorm, RMSNorm } from "./lib/nn/norm_layers.ts";
@@ -97,8 +97,10 @@ export type {
   TransformerClassifierOptions,
   TransformerEncoderLayerOptions,
 } from "./lib/nn/transformer.ts";
-export { scaledDotProductAttention, SelfAttention } from "./lib/attention.ts";
+export { attentionBackward, scaledDotProductAttention, SelfAttention } from "./lib/attention.ts";
 export type {
+  AttentionBackwardOptions,
+  AttentionGradients,
   AttentionOptions,
   AttentionResult,
   SelfAttentionForwardOptions,

@@ -138,3 +138,16 @@ export function outputData(
   }
   return out.data;
 }
+
+/**
+ * The error for an `out` buffer combined with gradient recording: an
+ * in-place result would leave the graph pointing at storage the caller
+ * reuses, so the gradient could silently be wrong.
+ */
+export function outWhileRecording(operation: string, x: Tensor): Error {
+  return new Error(
+    `${operation}: cannot write into \`out\` while recording gradients (x ${
+      formatShape(x.shape)
+    } or a parameter requires a gradient); drop \`out\`, or run the call inside noGrad()`,
+  );
+}

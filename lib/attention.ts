@@ -11,6 +11,7 @@ import { matmulKernel, usesWasm } from "./_matmul.ts";
 import { permuteKernel } from "./_permute.ts";
 import { RandomSource } from "./_random.ts";
 import { formatShape, sizeOf } from "./_shape.ts";
+import { anyNeedsGrad, record } from "./autograd.ts";
 import { assertBinaryMask, Tensor, TRUSTED } from "./tensor.ts";
 
 /** Options for {@linkcode scaledDotProductAttention}. */
@@ -62,6 +63,10 @@ export interface AttentionResult {
  * Shape: q (B, T_q, d), k (B, T_k, d), v (B, T_k, d_v), mask (B, T_k) →
  * output (B, T_q, d_v), weights (B, T_q, T_k). Any number of leading axes
  * works, e.g. heads: q (B, H, T, d) with mask (B, T_k).
+ *
+ * Differentiable in q, k and v (the mask takes no gradient), through
+ * {@linkcode attentionBackward}; `weights` carries a gradient path too. A
+ * query with no visible key gets zero gradients, like its zero output.
  *
  * @example
  * ```ts
@@ -206,10 +211,122 @@ export function scaledDotProductAttention(
   outputShape[rank - 1] = valueDepth;
   const weightsShape = rank === 3 ? [batches, queries, keys] : q.shape.slice();
   weightsShape[rank - 1] = keys;
-  return {
+  const result = {
     output: new Tensor(output, outputShape, TRUSTED),
     weights: new Tensor(weights, weightsShape, TRUSTED),
   };
+  if (anyNeedsGrad([q, k, v])) recordAttention(result, q, k, v, scale);
+  return result;
+}
+
+/** Options for {@linkcode attentionBackward}: the upstream gradients and the forward scale. */
+export interface AttentionBackwardOptions {
+  /** ∂L/∂output, (…, T_q, d_v); omitted means none flows through the output. */
+  dOutput?: Tensor | null;
+  /** ∂L/∂weights, (…, T_q, T_k); omitted means none flows through the weights. */
+  dWeights?: Tensor | null;
+  /**
+   * The forward pass's scale.
+   * @default {1/√d}
+   */
+  scale?: number;
+}
+
+/** What {@linkcode attentionBackward} returns: ∂L/∂q, ∂L/∂k, ∂L/∂v. */
+export interface AttentionGradients {
+  /** ∂L/∂q, (…, T_q, d). */
+  dq: Tensor;
+  /** ∂L/∂k, (…, T_k, d). */
+  dk: Tensor;
+  /** ∂L/∂v, (…, T_k, d_v). */
+  dv: Tensor;
+}
+
+/**
+ * The gradients of {@linkcode scaledDotProductAttention} given the upstream
+ * gradient `dOutput` of its output, from its attention weights P (the
+ * `weights` it returned), with S = Q·Kᵀ·scale the scores:
+ *
+ * The upstream gradients and the scale come in `gradients`.
+ *
+ * - `dV = Pᵀ · dO`
+ * - `dP = dO · Vᵀ`
+ * - `dS = P ⊙ (dP − rowsum(dP ⊙ P))` (the softmax's VJP, row by row)
+ * - `dQ = scale · dS · K`, `dK = scale · dSᵀ · Q`
+ *
+ * Hidden keys have P = 0, hence dS = 0: no gradient reaches a padded key
+ * through the scores, and a query with no visible key (a row of zeros) gets
+ * none at all. Pass `dWeights` for an upstream gradient on the weights
+ * themselves (it is added to dP).
+ *
+ * Shape: q (…, T_q, d), k (…, T_k, d), v (…, T_k, d_v), weights (…, T_q, T_k),
+ * dOutput (…, T_q, d_v) → dq, dk, dv with the shapes of q, k, v.
+ *
+ * @example
+ * ```ts
+ * import { attentionBackward, scaledDotProductAttention } from "./attention.ts";
+ * import { tensor } from "./tensor.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const x = tensor([[[1, 0], [0, 1]]]); // (1, 2, 2)
+ * const mask = tensor([[1, 0]]);
+ * const { weights } = scaledDotProductAttention(x, x, x, { mask });
+ * const { dv } = attentionBackward(x, x, x, weights, { dOutput: tensor([[[1, 1], [1, 1]]]) });
+ * // Every query copies the only real key, so all the gradient lands on its value.
+ * deepStrictEqual(dv.toArray(), [[[2, 2], [0, 0]]]);
+ * ```
+ */
+export function attentionBackward(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  weights: Tensor,
+  gradients: AttentionBackwardOptions,
+): AttentionGradients {
+  const scale = gradients.scale ?? 1 / Math.sqrt(q.shape[q.ndim - 1]!);
+  const dOutput = gradients.dOutput ?? null;
+  const dWeights = gradients.dWeights ?? null;
+  // dP (…, T_q, T_k) = dO · Vᵀ (+ the weights' own upstream gradient)
+  let dP = dOutput === null ? null : dOutput.matmul(v.detach().transpose(-1, -2));
+  if (dWeights !== null) dP = dP === null ? dWeights : dP.add(dWeights);
+  // dV (…, T_k, d_v) = Pᵀ · dO
+  const dv = dOutput === null
+    ? v.detach().mul(0)
+    : weights.detach().transpose(-1, -2).matmul(dOutput);
+  if (dP === null) return { dq: q.detach().mul(0), dk: k.detach().mul(0), dv };
+  const p = weights.detach();
+  const weighted = dP.mul(p);
+  // dS (…, T_q, T_k) = P ⊙ (dP − rowsum(dP ⊙ P)), times the scale
+  const dS = weighted.sub(p.mul(weighted.sum(-1, { keepDims: true }))).mul(scale);
+  return {
+    dq: dS.matmul(k.detach()), // (…, T_q, d)
+    dk: dS.transpose(-1, -2).matmul(q.detach()), // (…, T_k, d)
+    dv,
+  };
+}
+
+/**
+ * Records the output and the weights of one attention call on the tape. The
+ * VJPs keep their own copy of the weights P, so a caller who writes into the
+ * returned `weights` cannot change the gradients.
+ */
+function recordAttention(
+  result: AttentionResult,
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  scale: number,
+): void {
+  const p = new Tensor(result.weights.data.slice(), result.weights.shape, TRUSTED);
+  record(result.output, "scaledDotProductAttention", [q, k, v], (dOutput) => {
+    const { dq, dk, dv } = attentionBackward(q, k, v, p, { dOutput, scale });
+    return [dq, dk, dv];
+  });
+  // The weights do not depend on v.
+  record(result.weights, "scaledDotProductAttention weights", [q, k], (dWeights) => {
+    const { dq, dk } = attentionBackward(q, k, v, p, { dWeights, scale });
+    return [dq, dk];
+  });
 }
 
 /** Options for the {@linkcode SelfAttention} layer. */

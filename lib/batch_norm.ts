@@ -13,8 +13,9 @@ import { allocate, fromFloat64, type TypedArray } from "./_dtype.ts";
 import { checkFeatureInput, featureStatistics, fourRealRows } from "./_feature_statistics.ts";
 import { scratch } from "./_scratch.ts";
 import { checkTensor } from "./_mask.ts";
-import { checkedParameter, checkEps, outputData } from "./_norm_checks.ts";
+import { checkedParameter, checkEps, outputData, outWhileRecording } from "./_norm_checks.ts";
 import { formatShape, shapesEqual } from "./_shape.ts";
+import { needsGrad, record } from "./autograd.ts";
 import type { NormGradients } from "./norm_gradients.ts";
 import { Tensor, TRUSTED } from "./tensor.ts";
 
@@ -40,7 +41,10 @@ export interface BatchNormOptions {
   mean?: Tensor;
   /** Per-feature variance (D) to use instead of the batch's (inference); needs `mean`. */
   variance?: Tensor;
-  /** A tensor of x's shape and dtype to write the result into (returned), instead of a new one. */
+  /**
+   * A tensor of x's shape and dtype to write the result into (returned), instead of a new one.
+   * Not allowed while recording gradients.
+   */
   out?: Tensor;
 }
 
@@ -60,6 +64,13 @@ export interface BatchNormOptions {
  *
  * Throws when no position is real (the statistics would be 0/0) or a feature
  * has NaN or ±Infinity at a real position.
+ *
+ * Differentiable in x, weight and bias (the mask takes no gradient): in
+ * training mode through {@linkcode batchNormBackward}; in inference mode the
+ * layer is a per-feature affine map `y = x·s + c` with s = γ/√(var + eps), so
+ * dx = dy·s, dγ = Σ dy·x̂, dβ = Σ dy (sums over real positions), and a given
+ * `mean` or `variance` that requires a gradient gets
+ * d mean = −Σ dy·s and d var = −½·Σ dy·γ·(x − mean)·(var + eps)^(−3/2).
  *
  * @example
  * ```ts
@@ -89,6 +100,11 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
       }`,
     );
   }
+  const recording = needsGrad(x, options.weight, options.bias) ||
+    needsGrad(options.mean, options.variance);
+  if (recording && options.out !== undefined) throw outWhileRecording(operation, x);
+  const weight = options.weight ?? null;
+  const bias = options.bias ?? null;
   if (options.mean !== undefined && options.variance !== undefined) {
     const { mask, rows, features } = checkFeatureInput(x, options.mask, operation);
     const context = () => `the features of x ${formatShape(x.shape)}`;
@@ -100,10 +116,90 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
       operation,
       context,
     )!;
-    return normalizeColumns(x, { mean, variance, mask, rows, features }, eps, options, operation);
+    const stats = { mean, variance, mask, rows, features };
+    const y = normalizeColumns(x, stats, eps, options, operation);
+    if (!recording) return y;
+    const given = { mean: options.mean, variance: options.variance };
+    return record(
+      y,
+      "batchNorm (inference)",
+      [x, weight, bias, given.mean, given.variance],
+      (dy) => inferenceGradients(x, dy, stats, eps, weight, bias, given),
+    );
   }
   const stats = featureStatistics(x, options.mask, operation);
-  return normalizeColumns(x, stats, eps, options, operation);
+  const y = normalizeColumns(x, stats, eps, options, operation);
+  if (!recording) return y;
+  const mask = options.mask;
+  // The VJP is the analytic kernel below (it recomputes the statistics from x).
+  return record(y, "batchNorm", [x, weight, bias], (dy) => {
+    const { dx, dWeight, dBias } = batchNormBackward(x, dy, { mask, weight, eps });
+    return [dx, weight === null ? null : dWeight, bias === null ? null : dBias];
+  });
+}
+
+/**
+ * The VJP of inference-mode batchNorm, `y = x·s + c` per feature with
+ * s = γ/√(var + eps) and 0 at padded rows: dx = dy·s; dγ = Σ dy·(x − mean)/√(var + eps);
+ * dβ = Σ dy; d mean = −Σ dy·s; d var = −½·Σ dy·γ·(x − mean)·(var + eps)^(−3/2),
+ * the sums over real rows. Returns the gradients of [x, weight, bias, mean, variance].
+ */
+function inferenceGradients(
+  x: Tensor,
+  dy: Tensor,
+  stats: {
+    mean: ArrayLike<number>;
+    variance: ArrayLike<number>;
+    mask: TypedArray | undefined;
+    rows: number;
+    features: number;
+  },
+  eps: number,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  given: { mean: Tensor; variance: Tensor },
+): (Tensor | null)[] {
+  const { mean, variance, mask, rows, features } = stats;
+  const gamma = weight?.data;
+  const inverseStd = new Float64Array(features);
+  for (let d = 0; d < features; d++) inverseStd[d] = 1 / Math.sqrt(variance[d]! + eps);
+  const source = x.data;
+  const upstream = dy.data;
+  const dx = allocate(x.dtype, x.size);
+  const sumDy = new Float64Array(features);
+  const sumDyCentred = new Float64Array(features);
+  for (let row = 0; row < rows; row++) {
+    if (mask !== undefined && mask[row] === 0) continue; // padding: constant 0, no gradient
+    const base = row * features;
+    for (let d = 0; d < features; d++) {
+      const g = upstream[base + d]!;
+      const scale = (gamma === undefined ? 1 : gamma[d]!) * inverseStd[d]!;
+      dx[base + d] = g * scale;
+      sumDy[d]! += g;
+      sumDyCentred[d]! += g * (source[base + d]! - mean[d]!);
+    }
+  }
+  const dWeight = new Float64Array(features);
+  const dMean = new Float64Array(features);
+  const dVariance = new Float64Array(features);
+  for (let d = 0; d < features; d++) {
+    const r = inverseStd[d]!;
+    const g = gamma === undefined ? 1 : gamma[d]!;
+    dWeight[d] = sumDyCentred[d]! * r;
+    dMean[d] = -sumDy[d]! * g * r;
+    dVariance[d] = -0.5 * g * sumDyCentred[d]! * r * r * r;
+  }
+  const vector = (values: Float64Array, like: Tensor | null): Tensor | null =>
+    like === null || !like.requiresGrad
+      ? null
+      : new Tensor(fromFloat64(values, like.dtype), [features]);
+  return [
+    new Tensor(dx, x.shape, TRUSTED),
+    vector(dWeight, weight),
+    vector(sumDy, bias),
+    vector(dMean, given.mean),
+    vector(dVariance, given.variance),
+  ];
 }
 
 /** `y = (x − mean) / √(var + eps) · γ + β` per column; 0 at padded rows. */

@@ -16,10 +16,12 @@ import {
   checkEps,
   nonFiniteError,
   outputData,
+  outWhileRecording,
   resolveNormalizedShape,
   rowIndex,
 } from "./_norm_checks.ts";
 import { formatShape, shapesEqual } from "./_shape.ts";
+import { needsGrad, record } from "./autograd.ts";
 import type { NormGradients } from "./norm_gradients.ts";
 import { Tensor, TRUSTED } from "./tensor.ts";
 
@@ -39,7 +41,10 @@ export interface LayerNormOptions {
    * @default {1e-5}
    */
   eps?: number;
-  /** A tensor of x's shape and dtype to write the result into (returned), instead of a new one. */
+  /**
+   * A tensor of x's shape and dtype to write the result into (returned), instead of a new one.
+   * Not allowed while recording gradients (when x, weight or bias requires one).
+   */
   out?: Tensor;
 }
 
@@ -55,6 +60,9 @@ export interface LayerNormOptions {
  * (see `rowMoments`: at most log₂ n bits lost), so a token of 1e4 + noise
  * normalises correctly in float32. A token containing NaN or ±Infinity
  * throws, naming it. An empty batch gives an empty result.
+ *
+ * Differentiable in x, weight and bias: when one of them requires a gradient,
+ * `backward()` goes through {@linkcode layerNormBackward}.
  *
  * @example
  * ```ts
@@ -81,6 +89,8 @@ export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
   const context = () => `the normalized shape of x ${formatShape(x.shape)}`;
   const gamma = checkedParameter(options.weight, normalizedShape, "weight", operation, context);
   const beta = checkedParameter(options.bias, normalizedShape, "bias", operation, context);
+  const recording = needsGrad(x, options.weight, options.bias);
+  if (recording && options.out !== undefined) throw outWhileRecording(operation, x);
   const source = x.data;
   const out = outputData(x, options.out, operation);
   const moments = scratch(6, 2);
@@ -112,7 +122,15 @@ export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
       }
     }
   }
-  return options.out ?? new Tensor(out, x.shape, TRUSTED);
+  const y = options.out ?? new Tensor(out, x.shape, TRUSTED);
+  if (!recording) return y;
+  const weight = options.weight ?? null;
+  const bias = options.bias ?? null;
+  // The VJP is the analytic kernel below: dx, dγ = Σ dy·x̂, dβ = Σ dy.
+  return record(y, "layerNorm", [x, weight, bias], (dy) => {
+    const { dx, dWeight, dBias } = layerNormBackward(x, dy, { normalizedShape, weight, eps });
+    return [dx, weight === null ? null : dWeight, bias === null ? null : dBias];
+  });
 }
 
 /** Options for {@linkcode layerNormBackward}. */

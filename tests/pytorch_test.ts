@@ -7,14 +7,24 @@ import {
   BatchNorm,
   batchNorm,
   batchNormBackward,
+  concat,
+  crossEntropy,
+  embedding,
+  gelu,
   layerNorm,
   layerNormBackward,
+  linear,
+  logSoftmax,
+  narrow,
   type NestedArray,
+  relu,
   rmsNorm,
   scaledDotProductAttention,
+  stack,
+  type Tensor,
   tensor,
 } from "../mod.ts";
-import { assertClose } from "./_helpers.ts";
+import { assertClose, maxDeviation } from "./_helpers.ts";
 
 const FORWARD = 1e-5;
 const GRADIENT = 1e-4;
@@ -152,6 +162,103 @@ Deno.test("tensor operations match PyTorch", () => {
   check("broadcast add", a.add(firstColumn), c.broadcast_add, FORWARD);
 });
 
+// ---- gradients of composed expressions through backward() ----
+
+/** The largest |normlab − PyTorch| / max |PyTorch| over each gradient, for the report. */
+const relativeGradientErrors: Record<string, number> = {};
+
+/** Leaves that require a gradient, made from the fixture's named inputs. */
+function leaves(c: Case, names: readonly string[]): Record<string, Tensor> {
+  return Object.fromEntries(names.map((name) => [name, tensor(c[name], { requiresGrad: true })]));
+}
+
+/** Compares the loss and every leaf's `grad` with PyTorch's. */
+function checkGradients(
+  label: string,
+  leafs: Record<string, Tensor>,
+  loss: Tensor,
+  expected: Case,
+): void {
+  check(`${label} loss`, loss, expected.loss, FORWARD * 10);
+  loss.backward();
+  for (const [name, reference] of Object.entries(expected.grads as Record<string, NestedArray>)) {
+    const grad = leafs[name]!.grad;
+    if (grad === null) throw new Error(`${label}: ${name} got no gradient`);
+    check(`${label} d${name}`, grad, reference, GRADIENT);
+    const scale = tensor(reference).abs().max().item();
+    relativeGradientErrors[`${label} d${name}`] = maxDeviation(grad, reference) / scale;
+  }
+}
+
+Deno.test("gradients match PyTorch: crossEntropy(linear(layerNorm(x + attention(x)))) with a key mask", () => {
+  const c = cases.grad_attention_layer_norm_cross_entropy!;
+  const mask = T(c.mask);
+  for (const variant of ["masked", "causal"]) {
+    const L = leaves(c, ["x", "wq", "wk", "wv", "gamma", "beta", "head_w", "head_b"]);
+    const x = L.x!;
+    const { output } = scaledDotProductAttention(
+      x.matmul(L.wq!),
+      x.matmul(L.wk!),
+      x.matmul(L.wv!),
+      { mask, causal: variant === "causal" },
+    );
+    const h = layerNorm(x.add(output), { weight: L.gamma, bias: L.beta });
+    const logits = linear(h.reshape(8, 3), L.head_w!, L.head_b);
+    checkGradients(
+      `attention→layerNorm→CE (${variant})`,
+      L,
+      crossEntropy(logits, c.targets),
+      c[variant],
+    );
+  }
+});
+
+Deno.test("gradients match PyTorch: logSoftmax(gelu(batchNorm(x)) · W), masked and naive", () => {
+  const c = cases.grad_batch_norm_gelu_log_softmax!;
+  for (const variant of ["masked", "naive"]) {
+    const L = leaves(c, ["x", "gamma", "beta", "w"]);
+    const y = batchNorm(L.x!, {
+      weight: L.gamma,
+      bias: L.beta,
+      mask: variant === "masked" ? T(c.mask) : undefined,
+    });
+    const loss = logSoftmax(gelu(y).matmul(L.w!)).mul(T(c.dy)).sum();
+    checkGradients(`batchNorm→gelu→logSoftmax (${variant})`, L, loss, c[variant]);
+  }
+});
+
+Deno.test("gradients match PyTorch: a chain of softmax, variance, max/min, std, stack and concat", () => {
+  const c = cases.grad_softmax_variance_chain!;
+  const L = leaves(c, ["a", "c"]);
+  const a = L.a!;
+  const s = a.mul(1.5).softmax(1);
+  const v = s.variance(-1, { correction: 1, keepDims: true });
+  let r = a.sub(a.mean([0, 2], { keepDims: true })).div(v.add(0.5).sqrt());
+  r = r.maximum(L.c!).sub(r.abs().minimum(L.c!.exp().mul(0.7)));
+  const loss = r.max(1).mul(T(c.g)).sum()
+    .add(r.std([0, 1]).sum())
+    .add(stack([r.min(2), s.sum(2)], 0).square().mean())
+    .add(concat([narrow(logSoftmax(r), -1, 0, 2), s], -1).exp().sum());
+  checkGradients("softmax/variance chain", L, loss, c);
+});
+
+Deno.test("gradients match PyTorch: embedding (padding row, repeats) → rmsNorm → masked mean → relu → linear → CE", () => {
+  const c = cases.grad_embedding_rms_norm_pool!;
+  const L = leaves(c, ["table", "position", "rms_w", "head_w", "head_b"]);
+  const ids = T(c.ids);
+  const mask = ids.eq(0).neg().add(1); // 1 = real token
+  let h = embedding(ids, L.table!, { paddingIdx: 0 }).add(L.position!);
+  h = rmsNorm(h, { weight: L.rms_w });
+  const pooled = h.mul(mask.reshape(2, 4, 1)).sum(1).div(mask.sum(1, { keepDims: true }));
+  const logits = linear(relu(pooled), L.head_w!, L.head_b);
+  checkGradients(
+    "embedding→rmsNorm→pool→CE",
+    L,
+    crossEntropy(logits, c.labels, { reduction: "sum" }),
+    c,
+  );
+});
+
 Deno.test("report: the largest deviation from PyTorch", () => {
   const entries = Object.entries(deviations).sort((p, q) => q[1] - p[1]);
   const [label, worst] = entries[0] ?? ["none", 0];
@@ -160,6 +267,15 @@ Deno.test("report: the largest deviation from PyTorch", () => {
       worst.toExponential(2)
     } (${label})`,
   );
+  const relative = Object.entries(relativeGradientErrors).sort((p, q) => q[1] - p[1]);
+  console.log(
+    `gradients through backward(): ${relative.length} compared; largest relative error ${
+      (relative[0]?.[1] ?? 0).toExponential(2)
+    } (${relative[0]?.[0] ?? "none"})`,
+  );
+  if (relative.length < 20) {
+    throw new Error(`expected the gradient comparisons above to run, found ${relative.length}`);
+  }
   if (entries.length < 40) {
     throw new Error(`expected the comparisons above to run, found ${entries.length}`);
   }
