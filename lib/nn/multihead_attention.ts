@@ -5,6 +5,7 @@
  * @module
  */
 import { checkTensor } from "../_mask.ts";
+import { scaledDotProductAttention } from "../attention.ts";
 import { formatShape, shapesEqual } from "../_shape.ts";
 import { narrow } from "../ops.ts";
 import { Tensor } from "../tensor.ts";
@@ -175,19 +176,30 @@ export class MultiheadAttention extends Module {
     const q = project(query, 0, Tq);
     const k = project(key, 1, Tk);
     const v = project(value, 2, Tk);
-    // scores: (B, H, T_q, T_k)
-    let scores = q.matmul(k.transpose(-1, -2)).mul(1 / Math.sqrt(headDim));
-    const hidden = hiddenKeys(options.mask, options.causal ?? false, B, Tq, Tk, operation);
-    if (hidden !== null) scores = scores.maskedFill(hidden, -Infinity);
-    const weights = scores.softmax(-1); // a row with every key hidden is all zeros
-    const dropped = this.training && this.dropout > 0
-      ? dropout(weights, {
+    const causal = options.causal ?? false;
+    let attended: Tensor; // (B, H, T_q, E/H)
+    let weights: Tensor; // (B, H, T_q, T_k)
+    if (this.training && this.dropout > 0) {
+      // Dropout on the weights needs them as a tensor of the graph: the composed form.
+      // scores: (B, H, T_q, T_k)
+      let scores = q.matmul(k.transpose(-1, -2)).mul(1 / Math.sqrt(headDim));
+      const hidden = hiddenKeys(options.mask, causal, B, Tq, Tk, operation);
+      if (hidden !== null) scores = scores.maskedFill(hidden, -Infinity);
+      weights = scores.softmax(-1); // a row with every key hidden is all zeros
+      const dropped = dropout(weights, {
         p: this.dropout,
         seed: childSeed(this.#seed, `dropout:${this.#dropoutCalls++}`),
-      })
-      : weights;
+      });
+      attended = dropped.matmul(v);
+    } else {
+      // The fused kernel with its analytic gradient (the mask (B, T_k) broadcasts over heads).
+      checkMask(options.mask, B, Tk, operation);
+      const result = scaledDotProductAttention(q, k, v, { mask: options.mask, causal });
+      attended = result.output;
+      weights = result.weights;
+    }
     // (B, H, T_q, E/H) → (B, T_q, H, E/H) → (B, T_q, E)
-    const heads = dropped.matmul(v).permute(0, 2, 1, 3).reshape(B, Tq, E);
+    const heads = attended.permute(0, 2, 1, 3).reshape(B, Tq, E);
     return {
       output: this.outProjection.forward(heads),
       weights: weights.detach().mean(1),
@@ -209,14 +221,7 @@ function hiddenKeys(
 ): Tensor | null {
   let hidden: Tensor | null = null;
   if (mask !== undefined) {
-    checkTensor(mask, operation, "mask");
-    if (!shapesEqual(mask.shape, [B, Tk])) {
-      throw new Error(
-        `${operation}: expected mask to have shape [${B}, ${Tk}] (B, T_k) but found ${
-          formatShape(mask.shape)
-        }`,
-      );
-    }
+    checkMask(mask, B, Tk, operation);
     hidden = mask.detach().eq(0).reshape(B, 1, 1, Tk);
   }
   if (causal) {
@@ -226,4 +231,17 @@ function hiddenKeys(
     hidden = hidden === null ? futureMask : hidden.maximum(futureMask);
   }
   return hidden;
+}
+
+/** Throws unless `mask` is undefined or a (B, T_k) tensor. */
+function checkMask(mask: Tensor | undefined, B: number, Tk: number, operation: string): void {
+  if (mask === undefined) return;
+  checkTensor(mask, operation, "mask");
+  if (!shapesEqual(mask.shape, [B, Tk])) {
+    throw new Error(
+      `${operation}: expected mask to have shape [${B}, ${Tk}] (B, T_k) but found ${
+        formatShape(mask.shape)
+      }`,
+    );
+  }
 }
