@@ -183,8 +183,9 @@ export class MultiheadAttention extends Module {
       // Dropout on the weights needs them as a tensor of the graph: the composed form.
       // scores: (B, H, T_q, T_k)
       let scores = q.matmul(k.transpose(-1, -2)).mul(1 / Math.sqrt(headDim));
-      const hidden = hiddenKeys(options.mask, causal, B, Tq, Tk, operation);
-      if (hidden !== null) scores = scores.maskedFill(hidden, -Infinity);
+      // −∞ added at hidden keys (a constant: its gradient is not needed, so `add` passes dy on).
+      const hidden = hiddenKeyBias(options.mask, causal, B, Tq, Tk, operation);
+      if (hidden !== null) scores = scores.add(hidden);
       weights = scores.softmax(-1); // a row with every key hidden is all zeros
       const dropped = dropout(weights, {
         p: this.dropout,
@@ -208,10 +209,11 @@ export class MultiheadAttention extends Module {
 }
 
 /**
- * The positions each query may not attend to, as a 0/1 tensor broadcastable to
- * the scores (B, H, T_q, T_k), or null when nothing is hidden.
+ * The additive bias of the scores: −∞ where a query may not attend (a padded
+ * key, or with `causal` a future one), 0 elsewhere, shaped (B, 1, T_q, T_k)
+ * to broadcast over the heads; null when nothing is hidden.
  */
-function hiddenKeys(
+function hiddenKeyBias(
   mask: Tensor | undefined,
   causal: boolean,
   B: number,
@@ -219,18 +221,20 @@ function hiddenKeys(
   Tk: number,
   operation: string,
 ): Tensor | null {
-  let hidden: Tensor | null = null;
-  if (mask !== undefined) {
-    checkMask(mask, B, Tk, operation);
-    hidden = mask.detach().eq(0).reshape(B, 1, 1, Tk);
+  if (mask === undefined && !causal) return null;
+  checkMask(mask, B, Tk, operation);
+  const bias = new Float32Array(B * Tq * Tk);
+  const keep = mask?.data;
+  for (let b = 0; b < B; b++) {
+    for (let i = 0; i < Tq; i++) {
+      const row = (b * Tq + i) * Tk;
+      for (let j = 0; j < Tk; j++) {
+        const padded = keep !== undefined && keep[b * Tk + j] === 0;
+        if (padded || (causal && j > i)) bias[row + j] = -Infinity;
+      }
+    }
   }
-  if (causal) {
-    const future = new Float32Array(Tq * Tk);
-    for (let i = 0; i < Tq; i++) for (let j = i + 1; j < Tk; j++) future[i * Tk + j] = 1;
-    const futureMask = new Tensor(future, [1, 1, Tq, Tk]);
-    hidden = hidden === null ? futureMask : hidden.maximum(futureMask);
-  }
-  return hidden;
+  return new Tensor(bias, [B, 1, Tq, Tk]);
 }
 
 /** Throws unless `mask` is undefined or a (B, T_k) tensor. */

@@ -158,7 +158,7 @@ export interface BatchDependence {
  *
  * @example
  * ```ts
- * import { batchDependence } from "./evaluate.ts";
+ * import { batchDependenceOfPredictions } from "./evaluate.ts";
  * import { Vocabulary } from "../data/vocabulary.ts";
  * import { TransformerClassifier } from "../nn/transformer.ts";
  * import { ok } from "node:assert/strict";
@@ -170,11 +170,11 @@ export interface BatchDependence {
  * const vocab = Vocabulary.fromTexts(examples.map((e) => e.text));
  * const model = new TransformerClassifier({ vocabSize: vocab.size, dModel: 8, norm: "batch" });
  * const options = { batchSize: 2, batchings: 4 };
- * ok(batchDependence(model, examples, vocab, { ...options, mode: "eval" }).max < 1e-6);
- * ok(batchDependence(model, examples, vocab, { ...options, mode: "train" }).max > 1e-3);
+ * ok(batchDependenceOfPredictions(model, examples, vocab, { ...options, mode: "eval" }).max < 1e-6);
+ * ok(batchDependenceOfPredictions(model, examples, vocab, { ...options, mode: "train" }).max > 1e-3);
  * ```
  */
-export function batchDependence(
+export function batchDependenceOfPredictions(
   model: TransformerClassifier,
   examples: readonly LabeledText[],
   vocab: Vocabulary,

@@ -14,7 +14,7 @@ import { splitExamples } from "../data/split.ts";
 import { Vocabulary } from "../data/vocabulary.ts";
 import type { NormKind } from "../nn/transformer.ts";
 import { trainBagOfWords } from "./baselines.ts";
-import { batchDependence, predict } from "./evaluate.ts";
+import { batchDependenceOfPredictions, predict } from "./evaluate.ts";
 import { type EpochRecord, trainClassifier } from "./trainer.ts";
 
 /** Options for {@linkcode runNormComparison}. */
@@ -341,13 +341,13 @@ export async function runNormComparison(
         shiftMax = Math.max(shiftMax, shift);
       }
       const dependence = {
-        eval: batchDependence(model, test, vocabulary, {
+        eval: batchDependenceOfPredictions(model, test, vocabulary, {
           batchSize,
           batchings,
           seed,
           mode: "eval",
         }),
-        train: batchDependence(model, test, vocabulary, {
+        train: batchDependenceOfPredictions(model, test, vocabulary, {
           batchSize,
           batchings,
           seed,
