@@ -72,6 +72,16 @@ export type { CrossEntropyOptions } from "./lib/nn/loss.ts";
 export { dropout } from "./lib/nn/dropout.ts";
 export type { DropoutOptions } from "./lib/nn/dropout.ts";
 export { Module } from "./lib/nn/module.ts";
+export {
+  Adam,
+  AdamW,
+  clipGradNorm,
+  LRScheduler,
+  Optimizer,
+  SGD,
+  warmupDecay,
+} from "./lib/optim.ts";
+export type { AdamOptions, SGDOptions, WarmupDecayOptions } from "./lib/optim.ts";
 export type { LoadStateDictOptions } from "./lib/nn/module.ts";
 export { Linear, linear } from "./lib/nn/linear.ts";
 export type { LinearOptions } from "./lib/nn/linear.ts";
