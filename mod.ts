@@ -82,6 +82,13 @@ export {
   warmupDecay,
 } from "./lib/optim.ts";
 export type { AdamOptions, SGDOptions, WarmupDecayOptions } from "./lib/optim.ts";
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  loadSafetensors,
+  saveSafetensors,
+} from "./lib/safetensors.ts";
+export type { SafetensorsOptions } from "./lib/safetensors.ts";
 export type { LoadStateDictOptions } from "./lib/nn/module.ts";
 export { Linear, linear } from "./lib/nn/linear.ts";
 export type { LinearOptions } from "./lib/nn/linear.ts";
