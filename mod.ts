@@ -86,7 +86,22 @@ export type {
   PaddingSweepOptions,
   SweepRow,
 } from "./lib/experiments.ts";
-export { CLASSIC_DIM, CLASSIC_SENTENCES, LONGEST_LENGTH, TYPICAL_LENGTH } from "./lib/examples.ts";
+export {
+  BENGALI_COMPANIONS,
+  BENGALI_SENTENCES,
+  CLASSIC_DIM,
+  CLASSIC_SENTENCES,
+  LONGEST_LENGTH,
+  TYPICAL_LENGTH,
+} from "./lib/examples.ts";
+export { fontFamily, LANGUAGES, messages, translator } from "./lib/i18n/translate.ts";
+export type {
+  Language,
+  MessageKey,
+  Messages,
+  MessageValues,
+  Translate,
+} from "./lib/i18n/translate.ts";
 export { JUPYTER_DISPLAY } from "./lib/jupyter.ts";
 export type { Displayable, MimeBundle } from "./lib/jupyter.ts";
 export { Figure, loadPlotly } from "./lib/figure.ts";
@@ -113,6 +128,7 @@ export type {
 export { displayTable, displayTensor, displayText } from "./lib/display.ts";
 export type { DisplayTensorOptions, TableRow } from "./lib/display.ts";
 export { Report } from "./lib/report.ts";
+export type { ReportOptions } from "./lib/report.ts";
 export { runDemo } from "./lib/demo.ts";
 export type { DemoOptions, DemoProgress, DemoResult, SweepSummary } from "./lib/demo.ts";
 export { buildReport } from "./lib/demo_report.ts";
