@@ -112,7 +112,7 @@ export const BN: Messages = {
   "summary.batch":
     "Batch: {B}টি বাক্য → x (B, T, D) = ({B}, {T}, {D}), mask ({B}, {T}): {real}টি আসল অবস্থান, {padded}টি padding ({percent}%)",
   "summary.sentence": "  [{index}] {tokens}  ({count}টি token)",
-  "summary.attention": "Self-attention (Q = K = V = x):",
+  "summary.attention": "Self-attention-এ (Q = K = V = x):",
   "summary.attentionWeight":
     "  আসল query-গুলো padding-এর key-কে যে weight দেয়: mask ছাড়া {unmasked}%, mask সহ {masked}%",
   "summary.paddedQueries": "  attention-এর পরে padding-এর query শূন্য নয়: সর্বোচ্চ |output| {max}",
