@@ -53,6 +53,7 @@ for (const name of await listNotebooks()) {
   Deno.test(`notebook ${name}: executes cleanly, deterministically, and draws every chart`, async () => {
     const stem = name.replace(/\.ipynb$/, "");
     const executedPath = `${OUT}notebooks/${name}`;
+    await Deno.mkdir(executedPath.slice(0, executedPath.lastIndexOf("/")), { recursive: true });
     const seconds = await executeNotebook(name, executedPath);
     const executed = JSON.parse(await Deno.readTextFile(executedPath)) as Notebook;
     deepStrictEqual(errorOutputs(executed), [], `${name}: error outputs`);
