@@ -95,6 +95,8 @@ export {
   TYPICAL_LENGTH,
 } from "./lib/examples.ts";
 export { fontFamily, LANGUAGES, messages, translator } from "./lib/i18n/translate.ts";
+export { EN } from "./lib/i18n/en.ts";
+export { BN } from "./lib/i18n/bn.ts";
 export type {
   Language,
   MessageKey,
