@@ -123,6 +123,7 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
     options.lang,
   );
   const gap = panels > 1 ? 0.14 : 0;
+  const pad = t("chart.pad");
   for (let p = 0; p < panels; p++) {
     const suffix = p === 0 ? "" : String(p + 1);
     const rowNames = uniqueLabels(labelsFor(options.rowLabels, p), rows);
@@ -140,7 +141,6 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
         padRow.push(padded ? 1 : null);
         // Padded cells are grey and say "pad", with their value: after BatchNorm it is not 0.
         const value = x.data[(p * rows + r) * cols + c]!;
-        const pad = t("chart.pad");
         padText.push(padded ? (showValues ? `${pad}<br>${value.toFixed(2)}` : pad) : "");
       }
       z.push(row);
