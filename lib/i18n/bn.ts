@@ -151,8 +151,7 @@ export const BN: Messages = {
   "lesson.stdReal": "standard deviation, শুধু আসল",
   "lesson.typicalDocument": "সাধারণ লেখা ({length})",
   "lesson.sweepStats": "BatchNorm-এর কলামভিত্তিক পরিসংখ্যান padding-এর দিকে ধসে পড়ে",
-  "lesson.sweepShift":
-    "padding আসল token-গুলোর normalised output কতটা সরায় (বাড়তি padding ছাড়া অবস্থার তুলনায় সর্বোচ্চ |Δy|)",
+  "lesson.sweepShift": "বাড়তি padding আসল token-এর normalised output কতটা সরায় (সর্বোচ্চ |Δy|)",
   "lesson.paddingPercent": "padding %",
   "lesson.trackedOutput": 'BatchNorm("{token}")',
   "lesson.sweepTable": "কয়েকটি দৈর্ঘ্যে sweep-এর ফল",
