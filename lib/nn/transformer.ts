@@ -7,7 +7,7 @@
 import { checkTensor } from "../_mask.ts";
 import { formatShape } from "../_shape.ts";
 import { narrow } from "../ops.ts";
-import { Tensor, tensor } from "../tensor.ts";
+import { Tensor } from "../tensor.ts";
 import { childSeed } from "./_init.ts";
 import { gelu, relu } from "./activation.ts";
 import { dropout } from "./dropout.ts";
