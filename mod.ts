@@ -72,6 +72,23 @@ export type { CrossEntropyOptions } from "./lib/nn/loss.ts";
 export { dropout } from "./lib/nn/dropout.ts";
 export type { DropoutOptions } from "./lib/nn/dropout.ts";
 export { Module } from "./lib/nn/module.ts";
+export {
+  Adam,
+  AdamW,
+  clipGradNorm,
+  LRScheduler,
+  Optimizer,
+  SGD,
+  warmupDecay,
+} from "./lib/optim.ts";
+export type { AdamOptions, SGDOptions, WarmupDecayOptions } from "./lib/optim.ts";
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  loadSafetensors,
+  saveSafetensors,
+} from "./lib/safetensors.ts";
+export type { SafetensorsOptions } from "./lib/safetensors.ts";
 export type { LoadStateDictOptions } from "./lib/nn/module.ts";
 export { Linear, linear } from "./lib/nn/linear.ts";
 export type { LinearOptions } from "./lib/nn/linear.ts";
@@ -140,6 +157,31 @@ export { lengthStats, paddingShare } from "./lib/data/lengths.ts";
 export type { LengthStats } from "./lib/data/lengths.ts";
 export { afinnAccuracy, afinnPredict, afinnScore } from "./lib/data/afinn.ts";
 export type { AfinnAccuracy } from "./lib/data/afinn.ts";
+export { type StatisticsMode, withStatistics } from "./lib/train/batch_statistics.ts";
+export { batchDependenceOfPredictions, evaluate, predict } from "./lib/train/evaluate.ts";
+export type { BatchDependence, EvaluateOptions, Predictions } from "./lib/train/evaluate.ts";
+export { trainClassifier } from "./lib/train/trainer.ts";
+export type { EpochRecord, StepInfo, TrainOptions, TrainResult } from "./lib/train/trainer.ts";
+export { trainBagOfWords } from "./lib/train/baselines.ts";
+export type { BagOfWordsModel, BagOfWordsOptions } from "./lib/train/baselines.ts";
+export { meanStd, runNormComparison } from "./lib/train/experiment.ts";
+export type {
+  ByMode,
+  ExperimentOptions,
+  ExperimentProgress,
+  ExperimentResult,
+  MeanStd,
+  RunMetrics,
+  RunResult,
+} from "./lib/train/experiment.ts";
+export {
+  compareWithLayerNorm,
+  formatMeanStd,
+  summarize,
+  SUMMARY_METRICS,
+  summaryRows,
+} from "./lib/train/summary.ts";
+export type { NormSummary, PairedComparison } from "./lib/train/summary.ts";
 export { JUPYTER_DISPLAY } from "./lib/jupyter.ts";
 export type { Displayable, MimeBundle } from "./lib/jupyter.ts";
 export { Figure, loadPlotly } from "./lib/figure.ts";
@@ -166,6 +208,19 @@ export type {
 export { displayTable, displayTensor, displayText } from "./lib/display.ts";
 export type { DisplayTensorOptions, TableRow } from "./lib/display.ts";
 export { Report } from "./lib/report.ts";
+export { LiveOutput } from "./lib/live_display.ts";
+export type { HasDisplay } from "./lib/live_display.ts";
+export {
+  accuracyChart,
+  batchDependenceChart,
+  lossCurvesChart,
+  NORM_COLORS,
+  NORM_NAMES,
+  trainEvalChart,
+} from "./lib/training_charts.ts";
+export { buildTrainingReport, findings } from "./lib/train_report.ts";
+export { parseTrainArgs, TRAIN_USAGE, trainMain } from "./lib/train_cli.ts";
+export type { TrainCliOptions } from "./lib/train_cli.ts";
 export { runDemo } from "./lib/demo.ts";
 export type { DemoOptions, DemoProgress, DemoResult, SweepSummary } from "./lib/demo.ts";
 export { buildReport } from "./lib/demo_report.ts";

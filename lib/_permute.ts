@@ -24,6 +24,10 @@ export function permuteKernel(
     out[0] = data[0]!;
     return;
   }
+  if (rank >= 2 && swapsLastTwoOnly(axes)) {
+    transposeLastTwo(data, shape, out);
+    return;
+  }
   const inputStrides = stridesOf(shape);
   const outShape = axes.map((axis) => shape[axis]!);
   const readStrides = axes.map((axis) => inputStrides[axis]!);
@@ -41,6 +45,41 @@ export function permuteKernel(
       if (index[axis]! < outShape[axis]!) break;
       offset -= readStrides[axis]! * outShape[axis]!;
       index[axis] = 0;
+    }
+  }
+}
+
+/** Whether `axes` keeps every leading axis in place and swaps the last two (a batched transpose). */
+function swapsLastTwoOnly(axes: readonly number[]): boolean {
+  const rank = axes.length;
+  for (let axis = 0; axis < rank - 2; axis++) if (axes[axis] !== axis) return false;
+  return axes[rank - 2] === rank - 1 && axes[rank - 1] === rank - 2;
+}
+
+/** The tile edge of the blocked transpose: a 32 × 32 tile of float64 is 8 KB, well inside L1. */
+const TILE = 32;
+
+/**
+ * Batched matrix transpose, (…, r, c) → (…, c, r), in 32 × 32 tiles so that
+ * both the reads and the writes stay within a few cache lines per row.
+ */
+function transposeLastTwo(data: TypedArray, shape: readonly number[], out: TypedArray): void {
+  const rank = shape.length;
+  const rows = shape[rank - 2]!;
+  const columns = shape[rank - 1]!;
+  const matrix = rows * columns;
+  const batches = matrix === 0 ? 0 : data.length / matrix;
+  for (let batch = 0; batch < batches; batch++) {
+    const base = batch * matrix;
+    for (let rowTile = 0; rowTile < rows; rowTile += TILE) {
+      const rowEnd = Math.min(rowTile + TILE, rows);
+      for (let columnTile = 0; columnTile < columns; columnTile += TILE) {
+        const columnEnd = Math.min(columnTile + TILE, columns);
+        for (let r = rowTile; r < rowEnd; r++) {
+          const from = base + r * columns;
+          for (let c = columnTile; c < columnEnd; c++) out[base + c * rows + r] = data[from + c]!;
+        }
+      }
     }
   }
 }

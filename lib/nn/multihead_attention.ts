@@ -5,6 +5,7 @@
  * @module
  */
 import { checkTensor } from "../_mask.ts";
+import { scaledDotProductAttention } from "../attention.ts";
 import { formatShape, shapesEqual } from "../_shape.ts";
 import { narrow } from "../ops.ts";
 import { Tensor } from "../tensor.ts";
@@ -175,19 +176,31 @@ export class MultiheadAttention extends Module {
     const q = project(query, 0, Tq);
     const k = project(key, 1, Tk);
     const v = project(value, 2, Tk);
-    // scores: (B, H, T_q, T_k)
-    let scores = q.matmul(k.transpose(-1, -2)).mul(1 / Math.sqrt(headDim));
-    const hidden = hiddenKeys(options.mask, options.causal ?? false, B, Tq, Tk, operation);
-    if (hidden !== null) scores = scores.maskedFill(hidden, -Infinity);
-    const weights = scores.softmax(-1); // a row with every key hidden is all zeros
-    const dropped = this.training && this.dropout > 0
-      ? dropout(weights, {
+    const causal = options.causal ?? false;
+    let attended: Tensor; // (B, H, T_q, E/H)
+    let weights: Tensor; // (B, H, T_q, T_k)
+    if (this.training && this.dropout > 0) {
+      // Dropout on the weights needs them as a tensor of the graph: the composed form.
+      // scores: (B, H, T_q, T_k)
+      let scores = q.matmul(k.transpose(-1, -2)).mul(1 / Math.sqrt(headDim));
+      // −∞ added at hidden keys (a constant: its gradient is not needed, so `add` passes dy on).
+      const hidden = hiddenKeyBias(options.mask, causal, B, Tq, Tk, operation);
+      if (hidden !== null) scores = scores.add(hidden);
+      weights = scores.softmax(-1); // a row with every key hidden is all zeros
+      const dropped = dropout(weights, {
         p: this.dropout,
         seed: childSeed(this.#seed, `dropout:${this.#dropoutCalls++}`),
-      })
-      : weights;
+      });
+      attended = dropped.matmul(v);
+    } else {
+      // The fused kernel with its analytic gradient (the mask (B, T_k) broadcasts over heads).
+      checkMask(options.mask, B, Tk, operation);
+      const result = scaledDotProductAttention(q, k, v, { mask: options.mask, causal });
+      attended = result.output;
+      weights = result.weights;
+    }
     // (B, H, T_q, E/H) → (B, T_q, H, E/H) → (B, T_q, E)
-    const heads = dropped.matmul(v).permute(0, 2, 1, 3).reshape(B, Tq, E);
+    const heads = attended.permute(0, 2, 1, 3).reshape(B, Tq, E);
     return {
       output: this.outProjection.forward(heads),
       weights: weights.detach().mean(1),
@@ -196,10 +209,11 @@ export class MultiheadAttention extends Module {
 }
 
 /**
- * The positions each query may not attend to, as a 0/1 tensor broadcastable to
- * the scores (B, H, T_q, T_k), or null when nothing is hidden.
+ * The additive bias of the scores: −∞ where a query may not attend (a padded
+ * key, or with `causal` a future one), 0 elsewhere, shaped (B, 1, T_q, T_k)
+ * to broadcast over the heads; null when nothing is hidden.
  */
-function hiddenKeys(
+function hiddenKeyBias(
   mask: Tensor | undefined,
   causal: boolean,
   B: number,
@@ -207,23 +221,31 @@ function hiddenKeys(
   Tk: number,
   operation: string,
 ): Tensor | null {
-  let hidden: Tensor | null = null;
-  if (mask !== undefined) {
-    checkTensor(mask, operation, "mask");
-    if (!shapesEqual(mask.shape, [B, Tk])) {
-      throw new Error(
-        `${operation}: expected mask to have shape [${B}, ${Tk}] (B, T_k) but found ${
-          formatShape(mask.shape)
-        }`,
-      );
+  if (mask === undefined && !causal) return null;
+  checkMask(mask, B, Tk, operation);
+  const bias = new Float32Array(B * Tq * Tk);
+  const keep = mask?.data;
+  for (let b = 0; b < B; b++) {
+    for (let i = 0; i < Tq; i++) {
+      const row = (b * Tq + i) * Tk;
+      for (let j = 0; j < Tk; j++) {
+        const padded = keep !== undefined && keep[b * Tk + j] === 0;
+        if (padded || (causal && j > i)) bias[row + j] = -Infinity;
+      }
     }
-    hidden = mask.detach().eq(0).reshape(B, 1, 1, Tk);
   }
-  if (causal) {
-    const future = new Float32Array(Tq * Tk);
-    for (let i = 0; i < Tq; i++) for (let j = i + 1; j < Tk; j++) future[i * Tk + j] = 1;
-    const futureMask = new Tensor(future, [1, 1, Tq, Tk]);
-    hidden = hidden === null ? futureMask : hidden.maximum(futureMask);
+  return new Tensor(bias, [B, 1, Tq, Tk]);
+}
+
+/** Throws unless `mask` is undefined or a (B, T_k) tensor. */
+function checkMask(mask: Tensor | undefined, B: number, Tk: number, operation: string): void {
+  if (mask === undefined) return;
+  checkTensor(mask, operation, "mask");
+  if (!shapesEqual(mask.shape, [B, Tk])) {
+    throw new Error(
+      `${operation}: expected mask to have shape [${B}, ${Tk}] (B, T_k) but found ${
+        formatShape(mask.shape)
+      }`,
+    );
   }
-  return hidden;
 }

@@ -260,6 +260,12 @@ export class BatchNorm extends Module {
   runningVar: Tensor | null;
   /** The count of training batches, as the scalar buffer `num_batches_tracked`. */
   batchesTracked: Tensor | null;
+  /**
+   * Whether training mode updates the running statistics (PyTorch always
+   * does). Set it to false to measure a trained model with batch statistics
+   * without changing it; then a batch with a single real position is allowed.
+   */
+  updateRunningStats = true;
 
   /** A BatchNorm over `numFeatures` features. */
   constructor(numFeatures: number, options: BatchNormLayerOptions = {}) {
@@ -316,7 +322,7 @@ export class BatchNorm extends Module {
     if (!this.training && tracking) {
       return batchNorm(x, { ...common, mean: this.runningMean!, variance: this.runningVar! });
     }
-    if (this.training && tracking) {
+    if (this.training && tracking && this.updateRunningStats) {
       const stats = featureStatistics(x.detach(), mask, operation);
       this.#updateRunningStatistics(stats.mean, stats.variance, stats.count, x);
     }
