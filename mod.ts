@@ -138,7 +138,24 @@ export type {
   PaddingSweepOptions,
   SweepRow,
 } from "./lib/experiments.ts";
-export { CLASSIC_DIM, CLASSIC_SENTENCES, LONGEST_LENGTH, TYPICAL_LENGTH } from "./lib/examples.ts";
+export {
+  BENGALI_COMPANIONS,
+  BENGALI_SENTENCES,
+  CLASSIC_DIM,
+  CLASSIC_SENTENCES,
+  LONGEST_LENGTH,
+  TYPICAL_LENGTH,
+} from "./lib/examples.ts";
+export { fontFamily, LANGUAGES, messages, translator } from "./lib/i18n/translate.ts";
+export { EN } from "./lib/i18n/en.ts";
+export { BN } from "./lib/i18n/bn.ts";
+export type {
+  Language,
+  MessageKey,
+  Messages,
+  MessageValues,
+  Translate,
+} from "./lib/i18n/translate.ts";
 // Data: the labelled review sentences, splits, vocabulary, batching and the AFINN baseline.
 export { loadSentences, SENTENCE_SOURCES } from "./lib/data/sentences.ts";
 export type {
@@ -208,6 +225,7 @@ export type {
 export { displayTable, displayTensor, displayText } from "./lib/display.ts";
 export type { DisplayTensorOptions, TableRow } from "./lib/display.ts";
 export { Report } from "./lib/report.ts";
+export type { ReportOptions } from "./lib/report.ts";
 export { LiveOutput } from "./lib/live_display.ts";
 export type { HasDisplay } from "./lib/live_display.ts";
 export {

@@ -6,7 +6,8 @@
  * @module
  */
 import { type DemoOptions, type DemoResult, runDemo } from "./demo.ts";
-import { CLASSIC_SENTENCES, LONGEST_LENGTH } from "./examples.ts";
+import { BENGALI_SENTENCES, CLASSIC_SENTENCES, LONGEST_LENGTH } from "./examples.ts";
+import { type Language, LANGUAGES, translator } from "./i18n/translate.ts";
 
 /** Where the command line writes. */
 export interface CliIO {
@@ -31,6 +32,10 @@ Options:
   --dim N             embedding width D (default: 3)
   --seed N            embedding seed (default: 0)
   --max-length N      pad the sweep up to N positions (default: ${LONGEST_LENGTH})
+  --lang LANG         the summary's and the report's language: ${
+  LANGUAGES.join(", ")
+} (default: en);
+                      bn (বাংলা) also uses Bengali example sentences unless --sentence is given
   --json              print the results as JSON on stdout instead of the summary
   -h, --help          show this help
 
@@ -76,6 +81,7 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions | null {
     seed: 0,
     maxLength: LONGEST_LENGTH,
     json: false,
+    lang: "en",
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -116,6 +122,18 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions | null {
       case "--max-length":
         options.maxLength = integer(flag, value(), 1, 100000);
         break;
+      case "--lang": {
+        const lang = value();
+        if (!(LANGUAGES as readonly string[]).includes(lang)) {
+          throw new UsageError(
+            `--lang: expected one of the supported languages ${LANGUAGES.join(", ")} but found ${
+              JSON.stringify(lang)
+            }`,
+          );
+        }
+        options.lang = lang as Language;
+        break;
+      }
       case "--json":
         if (inline !== undefined) throw new UsageError("--json: takes no value");
         options.json = true;
@@ -124,7 +142,9 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions | null {
         throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
     }
   }
-  if (options.sentences.length === 0) options.sentences = [...CLASSIC_SENTENCES];
+  if (options.sentences.length === 0) {
+    options.sentences = [...(options.lang === "bn" ? BENGALI_SENTENCES : CLASSIC_SENTENCES)];
+  }
   return options;
 }
 
@@ -132,63 +152,55 @@ function vector(values: readonly number[]): string {
   return `[${values.map((v) => v.toFixed(4).padStart(8)).join(", ")}]`;
 }
 
-/** Prints the human summary of a demo run. */
-export function printSummary(result: DemoResult, io: CliIO): void {
+/** Prints the human summary of a demo run, in `lang` (English by default). */
+export function printSummary(result: DemoResult, io: CliIO, lang: Language = "en"): void {
+  const t = translator(lang);
   const [B, T, D] = result.shape;
   const total = result.realPositions + result.paddedPositions;
-  io.out("normlab demo: LayerNorm vs BatchNorm on a padded batch");
+  io.out(t("summary.title"));
   io.out("");
-  io.out(
-    `Batch: ${B} sentences → x (B, T, D) = (${B}, ${T}, ${D}), mask (${B}, ${T}): ${result.realPositions} real positions, ${result.paddedPositions} padding (${
-      (100 * result.paddedPositions / total).toFixed(0)
-    }%)`,
-  );
+  io.out(t("summary.batch", {
+    B: B!,
+    T: T!,
+    D: D!,
+    real: result.realPositions,
+    padded: result.paddedPositions,
+    percent: (100 * result.paddedPositions / total).toFixed(0),
+  }));
   result.tokens.forEach((words, b) =>
-    io.out(`  [${b}] ${words.join(" ")}  (${words.length} tokens)`)
+    io.out(t("summary.sentence", { index: b, tokens: words.join(" "), count: words.length }))
   );
   io.out("");
-  io.out("Self-attention (Q = K = V = x):");
-  io.out(
-    `  weight real queries give to padded keys: ${
-      (100 * result.attention.weightOnPaddingUnmasked).toFixed(1)
-    }% without the mask, ${(100 * result.attention.weightOnPaddingMasked).toFixed(1)}% with it`,
-  );
-  io.out(
-    `  padded queries are not zero after attention: max |output| ${
-      result.attention.paddedQueryOutputMax.toFixed(4)
-    }`,
-  );
+  io.out(t("summary.attention"));
+  io.out(t("summary.attentionWeight", {
+    unmasked: (100 * result.attention.weightOnPaddingUnmasked).toFixed(1),
+    masked: (100 * result.attention.weightOnPaddingMasked).toFixed(1),
+  }));
+  io.out(t("summary.paddedQueries", { max: result.attention.paddedQueryOutputMax.toFixed(4) }));
   io.out("");
-  io.out(`BatchNorm's column statistics over B·T = ${total} rows:`);
-  io.out(`  mean, padding counted   ${vector(result.batchNorm.meanWithPadding)}`);
-  io.out(`  mean, real tokens only  ${vector(result.batchNorm.meanReal)}`);
-  io.out(`  std,  padding counted   ${vector(result.batchNorm.stdWithPadding)}`);
-  io.out(`  std,  real tokens only  ${vector(result.batchNorm.stdReal)}`);
-  io.out(
-    `  real tokens' BatchNorm output moves by up to ${
-      result.batchNorm.realTokenError.toFixed(4)
-    } because of the padding`,
-  );
+  io.out(t("summary.columns", { rows: total }));
+  io.out(t("summary.meanWithPadding", { values: vector(result.batchNorm.meanWithPadding) }));
+  io.out(t("summary.meanReal", { values: vector(result.batchNorm.meanReal) }));
+  io.out(t("summary.stdWithPadding", { values: vector(result.batchNorm.stdWithPadding) }));
+  io.out(t("summary.stdReal", { values: vector(result.batchNorm.stdReal) }));
+  io.out(t("summary.realTokenError", { error: result.batchNorm.realTokenError.toFixed(4) }));
   io.out("");
-  io.out(
-    `LayerNorm's row statistics: per token; after LayerNorm every real token has |mean| ≤ ${
-      result.layerNorm.outputMeanMax.toExponential(1)
-    } and |variance − 1| ≤ ${result.layerNorm.outputVarianceDeviationMax.toExponential(1)}`,
-  );
+  io.out(t("summary.layerNorm", {
+    mean: result.layerNorm.outputMeanMax.toExponential(1),
+    variance: result.layerNorm.outputVarianceDeviationMax.toExponential(1),
+  }));
   io.out("");
   const end = result.sweep.atEnd;
-  io.out(
-    `Padding sweep, T = ${result.sweep.naturalLength} → ${result.sweep.maxLength} (max |Δy| of real tokens vs the unpadded batch):`,
-  );
+  io.out(t("summary.sweep", { from: result.sweep.naturalLength, to: result.sweep.maxLength }));
   for (const point of [result.sweep.atTypical, end]) {
     if (point === undefined) continue;
-    io.out(
-      `  T = ${String(point.length).padStart(3)} (${
-        (100 * point.paddingFraction).toFixed(0)
-      }% padding): BatchNorm ${point.batchNormShift.toFixed(4)}, masked BatchNorm ${
-        point.maskedBatchNormShift.toExponential(1)
-      }, LayerNorm ${point.layerNormShift}`,
-    );
+    io.out(t("summary.sweepPoint", {
+      length: String(point.length).padStart(3),
+      percent: (100 * point.paddingFraction).toFixed(0),
+      batchNorm: point.batchNormShift.toFixed(4),
+      masked: point.maskedBatchNormShift.toExponential(1),
+      layerNorm: point.layerNormShift,
+    }));
   }
   io.out("");
   const worst = result.batchDependence.reduce((m, row) => Math.max(m, row.batchNormShift), 0);
@@ -197,17 +209,18 @@ export function printSummary(result: DemoResult, io: CliIO): void {
     0,
   );
   const worstLayer = result.batchDependence.reduce((m, row) => Math.max(m, row.layerNormShift), 0);
-  io.out(
-    `Same sentence in ${result.batchDependence.length} batches: BatchNorm shifts up to ${
-      worst.toFixed(4)
-    }, masked BatchNorm ${worstMasked.toFixed(4)}, LayerNorm ${worstLayer}`,
-  );
+  io.out(t("summary.dependence", {
+    count: result.batchDependence.length,
+    batchNorm: worst.toFixed(4),
+    masked: worstMasked.toFixed(4),
+    layerNorm: worstLayer,
+  }));
   io.out("");
-  io.out(
-    `Report: ${result.report.path} (${result.report.charts} charts, ${
-      (result.report.bytes / 1e6).toFixed(2)
-    } MB, opens offline)`,
-  );
+  io.out(t("summary.report", {
+    path: result.report.path,
+    charts: result.report.charts,
+    megabytes: (result.report.bytes / 1e6).toFixed(2),
+  }));
 }
 
 /**
@@ -241,7 +254,7 @@ export async function main(args: readonly string[], io: CliIO = defaultIO()): Pr
   try {
     const result = await runDemo(options, io);
     if (options.json) io.out(JSON.stringify(result, null, 2));
-    else printSummary(result, io);
+    else printSummary(result, io, options.lang);
     return 0;
   } catch (error) {
     io.err(`error: ${error instanceof Error ? error.message : String(error)}`);

@@ -8,8 +8,9 @@
 import { SelfAttention } from "./attention.ts";
 import { batchNorm } from "./batch_norm.ts";
 import { buildReport } from "./demo_report.ts";
-import { TYPICAL_LENGTH } from "./examples.ts";
+import { BENGALI_COMPANIONS, TYPICAL_LENGTH } from "./examples.ts";
 import { batchDependence, type BatchDependenceRow, paddingSweep } from "./experiments.ts";
+import { checkLanguage, type Language } from "./i18n/translate.ts";
 import { layerNorm } from "./layer_norm.ts";
 import { featureStats, tokenStats } from "./stats.ts";
 import { encodeBatch } from "./text.ts";
@@ -28,6 +29,13 @@ export interface DemoOptions {
   maxLength: number;
   /** Machine-readable results on stdout instead of the summary. */
   json: boolean;
+  /**
+   * The language of the summary and the report; Bengali also puts the
+   * followed sentence among Bengali companions in the batch-dependence
+   * experiment.
+   * @default {"en"}
+   */
+  lang?: Language;
 }
 
 /** Where the demo reports progress: a line that overwrites itself, when given. */
@@ -142,6 +150,7 @@ export async function runDemo(
   io: DemoProgress = {},
 ): Promise<DemoResult> {
   const { sentences, dim, seed } = options;
+  const lang = checkLanguage(options.lang, "demo");
   const batch = encodeBatch(sentences, { dim, seed });
   const { x, mask, tokens } = batch;
   const [B, T] = [x.shape[0]!, x.shape[1]!];
@@ -215,7 +224,12 @@ export async function runDemo(
       : undefined,
   });
   io.progress?.("");
-  const dependence = batchDependence({ sentence: sentences[0], dim, seed });
+  const dependence = batchDependence({
+    sentence: sentences[0],
+    dim,
+    seed,
+    companions: lang === "bn" ? BENGALI_COMPANIONS : undefined,
+  });
 
   const report = buildReport(options, {
     batch,

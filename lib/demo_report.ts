@@ -8,6 +8,7 @@ import type { SelfAttentionResult } from "./attention.ts";
 import type { DemoOptions } from "./demo.ts";
 import { LONGEST_LENGTH, TYPICAL_LENGTH } from "./examples.ts";
 import type { BatchDependenceRow, PaddingSweep } from "./experiments.ts";
+import { translator } from "./i18n/translate.ts";
 import { barChart, featureStatsChart, heatmap, lineChart, scatter3d } from "./plot.ts";
 import { Report } from "./report.ts";
 import type { FeatureStats, TokenStats } from "./stats.ts";
@@ -44,43 +45,46 @@ export interface ReportInputs {
   dependence: BatchDependenceRow[];
 }
 
-/** The report of a demo run. */
+/**
+ * The report of a demo run, in `options.lang` (English by default): every
+ * heading, text, table heading and chart label comes from the message
+ * catalogue.
+ */
 export function buildReport(options: DemoOptions, r: ReportInputs): Report {
   const { x, mask, tokens } = r.batch;
   const [B, T, D] = [x.shape[0]!, x.shape[1]!, x.shape[2]!];
-  const report = new Report("normlab: LayerNorm vs BatchNorm on a padded batch");
-  const common = { mask, rowLabels: r.rowLabels, colLabels: r.featureLabels };
-  report.markdown(
-    `${B} sentences, embedded in D = ${D} (seed ${options.seed}) and right-padded to one tensor of shape (B, T, D) = (${B}, ${T}, ${D}) with a mask (1 = real token, 0 = padding).`,
-  );
-  report.heading("1. The padded batch");
+  const lang = options.lang ?? "en";
+  const t = translator(lang);
+  const report = new Report(t("report.title"), { lang });
+  const common = { mask, rowLabels: r.rowLabels, colLabels: r.featureLabels, lang };
+  report.markdown(t("report.intro", { B, T, D, seed: options.seed }));
+  report.heading(t("report.batchHeading"));
   report.table(
     tokens.map((words, b) => ({
-      sentence: options.sentences[b],
-      tokens: words.join(" "),
-      length: words.length,
-      padding: T - words.length,
+      [t("table.sentence")]: options.sentences[b],
+      [t("table.tokens")]: words.join(" "),
+      [t("table.length")]: words.length,
+      [t("table.padding")]: T - words.length,
     })),
   );
-  report.tensor(x, { ...common, title: "x (B, T, D), padded rows shaded" });
+  report.tensor(x, { ...common, title: t("report.xTable") });
   report.figure(
     heatmap(x, {
       ...common,
-      title: "The padded batch x: padding rows are all zeros",
+      title: t("report.xHeatmap"),
       panelTitles: tokens.map((w) => w.join(" ")),
     }),
   );
-  report.heading("2. Self-attention (Q = K = V = x)");
-  report.markdown(
-    "Without a key mask every query also attends to the padding. With it, padded keys get −∞ before the softmax and exactly zero weight. Padded *queries* still produce outputs — averages of the real tokens — so they are not zero after attention.",
-  );
+  report.heading(t("report.attentionHeading"));
+  report.markdown(t("report.attentionText"));
   report.figure(
     heatmap(r.unmasked.weights, {
       rowLabels: r.rowLabels,
       colLabels: r.rowLabels,
-      title: "Attention weights without the mask",
-      xTitle: "key",
-      yTitle: "query",
+      title: t("report.attentionUnmasked"),
+      xTitle: t("name.key"),
+      yTitle: t("name.query"),
+      lang,
     }),
   );
   report.figure(
@@ -88,17 +92,14 @@ export function buildReport(options: DemoOptions, r: ReportInputs): Report {
       rowLabels: r.rowLabels,
       colLabels: r.rowLabels,
       columnMask: mask,
-      title: "Attention weights with the key mask (padded keys greyed)",
-      xTitle: "key",
-      yTitle: "query",
+      title: t("report.attentionMasked"),
+      xTitle: t("name.key"),
+      yTitle: t("name.query"),
+      lang,
     }),
   );
-  report.heading("3. BatchNorm: statistics down each column");
-  report.markdown(
-    `BatchNorm stacks (B, T, D) to (B·T, D) = (${
-      B * T
-    }, ${D}) and normalises each feature with the mean and standard deviation of its column — padding included, unless masked.`,
-  );
+  report.heading(t("report.batchNormHeading"));
+  report.markdown(t("report.batchNormText", { rows: B * T, D }));
   const std = (v: typeof r.padded.variance) => v.sqrt();
   report.figure(
     featureStatsChart({
@@ -106,21 +107,13 @@ export function buildReport(options: DemoOptions, r: ReportInputs): Report {
       stdWithPadding: std(r.padded.variance),
       meanReal: r.real.mean,
       stdReal: std(r.real.variance),
-    }, { featureLabels: r.featureLabels }),
+    }, { featureLabels: r.featureLabels, lang }),
   );
+  report.figure(heatmap(r.plainBatchNorm, { ...common, title: t("report.batchNormOutput") }));
   report.figure(
-    heatmap(r.plainBatchNorm, {
-      ...common,
-      title: "BatchNorm output, padding counted in the statistics",
-    }),
+    heatmap(r.maskedBatchNorm, { ...common, title: t("report.maskedBatchNormOutput") }),
   );
-  report.figure(
-    heatmap(r.maskedBatchNorm, {
-      ...common,
-      title: "Masked BatchNorm output: real tokens only, padding stays 0",
-    }),
-  );
-  report.heading("4. LayerNorm: statistics across each row");
+  report.heading(t("report.layerNormHeading"));
   const realLabels: string[] = [];
   const means: number[] = [];
   const stds: number[] = [];
@@ -132,19 +125,18 @@ export function buildReport(options: DemoOptions, r: ReportInputs): Report {
     }
   }
   report.figure(
-    barChart([{ name: "token mean", values: means }, { name: "token std", values: stds }], {
-      title: "LayerNorm's row statistics: each real token's own mean and std",
+    barChart([{ name: t("name.tokenMean"), values: means }, {
+      name: t("name.tokenStd"),
+      values: stds,
+    }], {
+      title: t("report.layerNormStats"),
       categories: realLabels,
-      xTitle: "token",
-      yTitle: "value",
+      xTitle: t("name.token"),
+      yTitle: t("chart.value"),
+      lang,
     }),
   );
-  report.figure(
-    heatmap(r.normalized, {
-      ...common,
-      title: "LayerNorm output: every real token has mean 0 and variance ≈ 1",
-    }),
-  );
+  report.figure(heatmap(r.normalized, { ...common, title: t("report.layerNormOutput") }));
   if (D === 3) {
     const realRows = (t: typeof x) => {
       const picked: number[] = [];
@@ -156,116 +148,127 @@ export function buildReport(options: DemoOptions, r: ReportInputs): Report {
     const labels = tokens.flat();
     const points = (values: number[]) => tensor(values, { shape: [values.length / 3, 3] });
     report.figure(scatter3d([
-      { name: "embeddings x", points: points(realRows(x)), labels },
-      { name: "LayerNorm(x)", points: points(realRows(r.normalized)), labels },
-    ], {
-      title:
-        "With D = 3, LayerNorm puts every token on a circle of radius √3 in the plane x + y + z = 0",
-      reference: "circle",
-    }));
+      { name: t("report.embeddings"), points: points(realRows(x)), labels },
+      { name: t("report.layerNormPoints"), points: points(realRows(r.normalized)), labels },
+    ], { title: t("report.circleTitle"), reference: "circle", lang }));
   }
-  report.heading("5. The padding sweep");
+  report.heading(t("report.sweepHeading"));
   report.markdown(
-    `In a corpus whose longest document has ${LONGEST_LENGTH} words and a typical one ${TYPICAL_LENGTH}, a typical document in a batch padded to ${LONGEST_LENGTH} is about two-thirds padding. Here the same batch is padded from ${r.sweep.naturalLength} to ${options.maxLength} positions.`,
+    t("report.sweepText", {
+      longest: LONGEST_LENGTH,
+      typical: TYPICAL_LENGTH,
+      from: r.sweep.naturalLength,
+      to: options.maxLength,
+    }),
   );
   const lengths = r.sweep.rows.map((row) => row.length);
   const markers = [TYPICAL_LENGTH, LONGEST_LENGTH].filter((m) =>
     m >= r.sweep.naturalLength && m <= Math.max(options.maxLength, r.sweep.naturalLength)
-  ).map((m) => ({ x: m, label: m === TYPICAL_LENGTH ? `typical (${m})` : `longest (${m})` }));
+  ).map((m) => ({
+    x: m,
+    label: t(m === TYPICAL_LENGTH ? "name.typical" : "name.longest", { length: m }),
+  }));
   report.figure(lineChart([
     ...r.featureLabels.map((name, d) => ({
-      name: `${name} mean, padding counted`,
+      name: t("name.featureMean", { feature: name }),
       x: lengths,
       values: r.sweep.rows.map((row) => row.meanWithPadding[d]!),
     })),
     ...r.featureLabels.map((name, d) => ({
-      name: `${name} std, padding counted`,
+      name: t("name.featureStd", { feature: name }),
       x: lengths,
       values: r.sweep.rows.map((row) => row.stdWithPadding[d]!),
       dash: "dash" as const,
     })),
   ], {
-    title: "BatchNorm's column statistics shrink toward the padding as T grows",
-    xTitle: "padded length T",
-    yTitle: "statistic",
+    title: t("report.sweepStats"),
+    xTitle: t("name.paddedLength"),
+    yTitle: t("name.statistic"),
     markers,
+    lang,
   }));
   report.figure(lineChart([
     {
-      name: "BatchNorm",
+      name: t("name.batchNorm"),
       x: lengths,
       values: r.sweep.rows.map((row) => row.batchNormShift),
       color: "#dc2626",
     },
     {
-      name: "masked BatchNorm",
+      name: t("name.maskedBatchNorm"),
       x: lengths,
       values: r.sweep.rows.map((row) => row.maskedBatchNormShift),
       color: "#2563eb",
       dash: "dash",
     },
     {
-      name: "LayerNorm",
+      name: t("name.layerNorm"),
       x: lengths,
       values: r.sweep.rows.map((row) => row.layerNormShift),
       color: "#16a34a",
       dash: "dot",
     },
   ], {
-    title: "How far padding moves the real tokens' outputs (max |Δy| vs the unpadded batch)",
-    xTitle: "padded length T",
-    yTitle: "max |Δy|",
+    title: t("report.sweepShift"),
+    xTitle: t("name.paddedLength"),
+    yTitle: t("name.maxShift"),
     markers,
+    lang,
   }));
-  report.heading("6. The same sentence in different batches");
+  report.heading(t("report.dependenceHeading"));
   report.table(
     r.dependence.map((row) => ({
-      "other sentences": row.batch,
+      [t("table.otherSentences")]: row.batch,
       T: row.length,
-      "BatchNorm shift": row.batchNormShift,
-      "masked BatchNorm shift": row.maskedBatchNormShift,
-      "LayerNorm shift": row.layerNormShift,
+      [t("table.batchNormShift")]: row.batchNormShift,
+      [t("table.maskedBatchNormShift")]: row.maskedBatchNormShift,
+      [t("table.layerNormShift")]: row.layerNormShift,
     })),
   );
   report.figure(barChart([
-    { name: "BatchNorm", values: r.dependence.map((row) => row.batchNormShift), color: "#dc2626" },
     {
-      name: "masked BatchNorm",
+      name: t("name.batchNorm"),
+      values: r.dependence.map((row) => row.batchNormShift),
+      color: "#dc2626",
+    },
+    {
+      name: t("name.maskedBatchNorm"),
       values: r.dependence.map((row) => row.maskedBatchNormShift),
       color: "#2563eb",
     },
-    { name: "LayerNorm", values: r.dependence.map((row) => row.layerNormShift), color: "#16a34a" },
+    {
+      name: t("name.layerNorm"),
+      values: r.dependence.map((row) => row.layerNormShift),
+      color: "#16a34a",
+    },
   ], {
-    title: `"${options.sentences[0]}": how much its output changes with its batch companions`,
-    categories: r.dependence.map((_, i) => `batch ${i}`),
-    xTitle: "batch",
-    yTitle: "max |Δy| vs batch 0",
+    title: t("report.dependenceChart", { sentence: options.sentences[0] ?? "" }),
+    categories: r.dependence.map((_, i) => t("chart.batchTrace", { index: i })),
+    xTitle: t("name.batch"),
+    yTitle: t("report.maxShiftVsFirst"),
+    lang,
   }));
-  report.heading("7. Side by side");
+  report.heading(t("report.sideBySideHeading"));
+  const [batchNorm, masked, layerNorm] = [
+    t("name.batchNorm"),
+    t("name.maskedBatchNorm"),
+    t("name.layerNorm"),
+  ];
+  const [yes, no, noRunning] = [t("table.yes"), t("table.no"), t("table.noRunning")];
   report.table([
     {
-      "": "statistics over",
-      BatchNorm: "each feature, down the batch (B·T rows)",
-      "masked BatchNorm": "each feature, real rows only",
-      LayerNorm: "each token, across its D features",
+      "": t("table.statisticsOver"),
+      [batchNorm]: t("table.statisticsOverBatchNorm"),
+      [masked]: t("table.statisticsOverMasked"),
+      [layerNorm]: t("table.statisticsOverLayerNorm"),
     },
+    { "": t("table.paddingEnters"), [batchNorm]: yes, [masked]: no, [layerNorm]: no },
+    { "": t("table.dependsOnOthers"), [batchNorm]: yes, [masked]: yes, [layerNorm]: no },
     {
-      "": "padding enters the statistics",
-      BatchNorm: "yes",
-      "masked BatchNorm": "no",
-      LayerNorm: "no",
-    },
-    {
-      "": "output depends on other sentences",
-      BatchNorm: "yes",
-      "masked BatchNorm": "yes",
-      LayerNorm: "no",
-    },
-    {
-      "": "train/eval behave alike",
-      BatchNorm: "no (running statistics)",
-      "masked BatchNorm": "no (running statistics)",
-      LayerNorm: "yes",
+      "": t("table.trainEvalAlike"),
+      [batchNorm]: noRunning,
+      [masked]: noRunning,
+      [layerNorm]: yes,
     },
   ]);
   return report;

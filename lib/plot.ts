@@ -8,16 +8,20 @@
 import type { Layout } from "npm:@types/plotly.js@2.35.17";
 import { formatShape } from "./_shape.ts";
 import { Figure, type Trace } from "./figure.ts";
+import { fontFamily, type Language, translator } from "./i18n/translate.ts";
 import { Tensor } from "./tensor.ts";
 
-const FONT = { family: "system-ui, -apple-system, Segoe UI, sans-serif", size: 13 };
 const PADDING_COLOR = "#d1d5db";
 const PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4b5563"];
 
-function baseLayout(title: string, extra: Partial<Layout> = {}): Partial<Layout> {
+function baseLayout(
+  title: string,
+  extra: Partial<Layout> = {},
+  lang: Language = "en",
+): Partial<Layout> {
   return {
     title: { text: title, x: 0.02, xanchor: "left" },
-    font: FONT,
+    font: { family: fontFamily(lang), size: 13 },
     margin: { l: 70, r: 30, t: 60, b: 60 },
     paper_bgcolor: "white",
     plot_bgcolor: "white",
@@ -61,6 +65,8 @@ export interface HeatmapOptions {
   colorscale?: string | [number, string][];
   /** Print each value in its cell. @default {true up to 400 cells per panel} */
   showValues?: boolean;
+  /** The language of the built-in labels ("feature", "pad", …) and the font stack. @default {"en"} */
+  lang?: Language;
 }
 
 /**
@@ -87,6 +93,7 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
       }`,
     );
   }
+  const t = translator(options.lang);
   const panels = x.ndim === 3 ? x.shape[0]! : 1;
   const rows = x.shape[x.ndim - 2]!;
   const cols = x.shape[x.ndim - 1]!;
@@ -107,11 +114,16 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
     (nonNegative ? [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]] : "RdBu");
   const showValues = options.showValues ?? rows * cols <= 400;
   const data: Trace[] = [];
-  const layout = baseLayout(options.title ?? `Tensor ${formatShape(x.shape)}`, {
-    height: Math.min(900, Math.max(260, 60 * rows + 140)),
-    annotations: [],
-  });
+  const layout = baseLayout(
+    options.title ?? t("chart.tensorTitle", { shape: formatShape(x.shape) }),
+    {
+      height: Math.min(900, Math.max(260, 60 * rows + 140)),
+      annotations: [],
+    },
+    options.lang,
+  );
   const gap = panels > 1 ? 0.14 : 0;
+  const pad = t("chart.pad");
   for (let p = 0; p < panels; p++) {
     const suffix = p === 0 ? "" : String(p + 1);
     const rowNames = uniqueLabels(labelsFor(options.rowLabels, p), rows);
@@ -129,7 +141,7 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
         padRow.push(padded ? 1 : null);
         // Padded cells are grey and say "pad", with their value: after BatchNorm it is not 0.
         const value = x.data[(p * rows + r) * cols + c]!;
-        padText.push(padded ? (showValues ? `pad<br>${value.toFixed(2)}` : "pad") : "");
+        padText.push(padded ? (showValues ? `${pad}<br>${value.toFixed(2)}` : pad) : "");
       }
       z.push(row);
       padding.push(padRow);
@@ -138,7 +150,8 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
     const axes = { xaxis: `x${suffix}`, yaxis: `y${suffix}` };
     data.push({
       type: "heatmap",
-      name: options.panelTitles?.[p] ?? (panels > 1 ? `batch ${p}` : "values"),
+      name: options.panelTitles?.[p] ??
+        (panels > 1 ? t("chart.batchTrace", { index: p }) : t("chart.values")),
       x: colNames,
       y: rowNames,
       z,
@@ -152,7 +165,7 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
     });
     data.push({
       type: "heatmap",
-      name: "padding",
+      name: t("chart.padding"),
       x: colNames,
       y: rowNames,
       z: padding,
@@ -161,7 +174,7 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
       // Label only the padded cells: a constant template would print over the real ones too.
       text: paddingText,
       texttemplate: "%{text}",
-      hovertemplate: "%{y} · %{x}: padding<extra></extra>",
+      hovertemplate: `%{y} · %{x}: ${t("chart.padding")}<extra></extra>`,
       ...axes,
     });
     const start = p / panels + (p > 0 ? gap / 2 : 0);
@@ -170,7 +183,7 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
     record[`xaxis${suffix}`] = {
       domain: [start, end],
       anchor: `y${suffix}`,
-      title: { text: options.xTitle ?? "feature" },
+      title: { text: options.xTitle ?? t("chart.feature") },
       side: "bottom",
       type: "category",
     };
@@ -179,11 +192,11 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
       autorange: "reversed",
       automargin: true,
       type: "category",
-      title: { text: p === 0 ? options.yTitle ?? "position" : "" },
+      title: { text: p === 0 ? options.yTitle ?? t("chart.position") : "" },
     };
     if (panels > 1 || options.panelTitles !== undefined) {
       layout.annotations!.push({
-        text: options.panelTitles?.[p] ?? `batch item ${p}`,
+        text: options.panelTitles?.[p] ?? t("chart.batchItem", { index: p }),
         x: (start + end) / 2,
         y: 1.02,
         xref: "paper",
@@ -258,6 +271,8 @@ export interface BarChartOptions {
   xTitle?: string;
   /** The y-axis title. */
   yTitle?: string;
+  /** The language of the default title and the font stack. @default {"en"} */
+  lang?: Language;
 }
 
 /**
@@ -286,11 +301,11 @@ export function barChart(series: readonly Series[], options: BarChartOptions = {
   });
   return new Figure({
     data,
-    layout: baseLayout(options.title ?? "Bar chart", {
+    layout: baseLayout(options.title ?? translator(options.lang)("chart.barTitle"), {
       barmode: "group",
       xaxis: { title: { text: options.xTitle ?? "" }, type: "category" },
       yaxis: { title: { text: options.yTitle ?? "" }, zeroline: true },
-    }),
+    }, options.lang),
   });
 }
 
@@ -305,6 +320,8 @@ export interface FeatureStatsChartOptions {
   title?: string;
   /** Names of the features. @default {"d0", "d1", …} */
   featureLabels?: readonly string[];
+  /** The language of the title, axes and legend. @default {"en"} */
+  lang?: Language;
 }
 
 /** Per-feature statistics, with padding counted and with real tokens only. */
@@ -336,22 +353,24 @@ export function featureStatsChart(
   stats: FeatureStatsInput,
   options: FeatureStatsChartOptions = {},
 ): Figure {
+  const t = translator(options.lang);
   const features = valuesOf(stats.meanReal).length;
   const categories = options.featureLabels
     ? [...options.featureLabels]
     : Array.from({ length: features }, (_, d) => `d${d}`);
   return barChart(
     [
-      { name: "mean, padding counted", values: stats.meanWithPadding, color: "#93c5fd" },
-      { name: "mean, real tokens only", values: stats.meanReal, color: "#1d4ed8" },
-      { name: "std, padding counted", values: stats.stdWithPadding, color: "#fca5a5" },
-      { name: "std, real tokens only", values: stats.stdReal, color: "#b91c1c" },
+      { name: t("chart.meanWithPadding"), values: stats.meanWithPadding, color: "#93c5fd" },
+      { name: t("chart.meanReal"), values: stats.meanReal, color: "#1d4ed8" },
+      { name: t("chart.stdWithPadding"), values: stats.stdWithPadding, color: "#fca5a5" },
+      { name: t("chart.stdReal"), values: stats.stdReal, color: "#b91c1c" },
     ],
     {
-      title: options.title ?? "BatchNorm's column statistics: padding counted vs excluded",
+      title: options.title ?? t("chart.featureStatsTitle"),
       categories,
-      xTitle: "feature (column)",
-      yTitle: "value",
+      xTitle: t("chart.featureColumn"),
+      yTitle: t("chart.value"),
+      lang: options.lang,
     },
   );
 }
@@ -370,6 +389,8 @@ export interface LineChartOptions {
   logY?: boolean;
   /** A log x axis. @default {false} */
   logX?: boolean;
+  /** The language of the default title and the font stack. @default {"en"} */
+  lang?: Language;
 }
 
 /**
@@ -400,7 +421,7 @@ export function lineChart(series: readonly Series[], options: LineChartOptions =
   const markers = options.markers ?? [];
   return new Figure({
     data,
-    layout: baseLayout(options.title ?? "Line chart", {
+    layout: baseLayout(options.title ?? translator(options.lang)("chart.lineTitle"), {
       xaxis: { title: { text: options.xTitle ?? "" }, type: options.logX ? "log" : "linear" },
       yaxis: { title: { text: options.yTitle ?? "" }, type: options.logY ? "log" : "linear" },
       shapes: markers.map((m) => ({
@@ -421,7 +442,7 @@ export function lineChart(series: readonly Series[], options: LineChartOptions =
         yanchor: "bottom",
         font: { size: 11, color: "#374151" },
       })),
-    }),
+    }, options.lang),
   });
 }
 
@@ -447,6 +468,8 @@ export interface Scatter3dOptions {
    * where every RMSNorm output lies.
    */
   reference?: "circle" | "sphere";
+  /** The language of the built-in labels and the font stack. @default {"en"} */
+  lang?: Language;
 }
 
 /**
@@ -464,6 +487,7 @@ export interface Scatter3dOptions {
  * ```
  */
 export function scatter3d(groups: readonly PointGroup[], options: Scatter3dOptions = {}): Figure {
+  const t = translator(options.lang);
   const data: Trace[] = [];
   for (const [i, group] of groups.entries()) {
     const points = group.points;
@@ -498,7 +522,7 @@ export function scatter3d(groups: readonly PointGroup[], options: Scatter3dOptio
     data.push({
       type: "scatter3d",
       mode: "lines",
-      name: "circle r = √3 in x + y + z = 0",
+      name: t("chart.circle"),
       x: at(0),
       y: at(1),
       z: at(2),
@@ -523,7 +547,7 @@ export function scatter3d(groups: readonly PointGroup[], options: Scatter3dOptio
     }
     data.push({
       type: "surface",
-      name: "sphere r = √3",
+      name: t("chart.sphere"),
       x,
       y,
       z,
@@ -535,7 +559,7 @@ export function scatter3d(groups: readonly PointGroup[], options: Scatter3dOptio
   }
   return new Figure({
     data,
-    layout: baseLayout(options.title ?? "Vectors in 3-D", {
+    layout: baseLayout(options.title ?? t("chart.scatterTitle"), {
       height: 520,
       scene: {
         aspectmode: "cube",
@@ -543,7 +567,7 @@ export function scatter3d(groups: readonly PointGroup[], options: Scatter3dOptio
         yaxis: { title: { text: "d1" } },
         zaxis: { title: { text: "d2" } },
       },
-    }),
+    }, options.lang),
   });
 }
 
@@ -555,6 +579,8 @@ export interface HistogramOptions {
   xTitle?: string;
   /** The number of bins. @default {30} */
   bins?: number;
+  /** The language of the default labels and the font stack. @default {"en"} */
+  lang?: Language;
 }
 
 /**
@@ -571,6 +597,7 @@ export interface HistogramOptions {
  * ```
  */
 export function histogram(series: readonly Series[], options: HistogramOptions = {}): Figure {
+  const t = translator(options.lang);
   const data: Trace[] = series.map((s, i) => ({
     type: "histogram",
     name: s.name,
@@ -581,10 +608,10 @@ export function histogram(series: readonly Series[], options: HistogramOptions =
   }));
   return new Figure({
     data,
-    layout: baseLayout(options.title ?? "Histogram", {
+    layout: baseLayout(options.title ?? t("chart.histogramTitle"), {
       barmode: "overlay",
-      xaxis: { title: { text: options.xTitle ?? "value" } },
-      yaxis: { title: { text: "count" } },
-    }),
+      xaxis: { title: { text: options.xTitle ?? t("chart.value") } },
+      yaxis: { title: { text: t("chart.count") } },
+    }, options.lang),
   });
 }

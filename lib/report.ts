@@ -11,7 +11,18 @@ import { type TableRow, tableToHtml } from "./_table_html.ts";
 import { tensorToHtml } from "./_tensor_html.ts";
 import type { DisplayTensorOptions } from "./display.ts";
 import type { Figure } from "./figure.ts";
+import { checkLanguage, fontFamily, type Language } from "./i18n/translate.ts";
 import type { Tensor } from "./tensor.ts";
+
+/** Options for {@linkcode Report}. */
+export interface ReportOptions {
+  /**
+   * The page's language: its `lang` attribute and font stack (a Bengali page
+   * asks for Noto Sans Bengali, Lohit Bengali, Vrinda or Shonar Bangla).
+   * @default {"en"}
+   */
+  lang?: Language;
+}
 
 /**
  * A report under construction: add sections in order, then `toHTML()` or
@@ -30,17 +41,21 @@ import type { Tensor } from "./tensor.ts";
  *   .table([{ norm: "LayerNorm", shift: 0 }])
  *   .toHTML();
  * ok(html.includes("<strong>counts</strong>") && !/<script[^>]+src=/.test(html));
+ * ok(new Report("প্যাডিং", { lang: "bn" }).toHTML().includes('<html lang="bn">'));
  * ```
  */
 export class Report {
   /** The page title. */
   readonly title: string;
+  /** The page's language. */
+  readonly lang: Language;
   #sections: string[] = [];
   #figureCount = 0;
 
-  /** A report titled `title`. */
-  constructor(title: string) {
+  /** A report titled `title`, in `options.lang`. */
+  constructor(title: string, options: ReportOptions = {}) {
     this.title = title;
+    this.lang = checkLanguage(options.lang, "Report");
   }
 
   /** The number of charts added. */
@@ -84,14 +99,16 @@ export class Report {
   /** The whole page. */
   toHTML(): string {
     return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${this.lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="normlab (plotly.js ${escapeHtml(plotlyVersion())}, inlined)">
 <title>${escapeHtml(this.title)}</title>
 <style>
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1100px; margin: 24px auto; padding: 0 16px; color: #111827; line-height: 1.5; }
+body { font-family: ${
+      fontFamily(this.lang)
+    }; max-width: 1100px; margin: 24px auto; padding: 0 16px; color: #111827; line-height: 1.5; }
 h1 { font-size: 1.8em; margin-bottom: 0.2em; }
 h2 { margin-top: 1.8em; border-bottom: 1px solid #e5e7eb; padding-bottom: 4px; }
 code { background: #f3f4f6; padding: 1px 4px; border-radius: 3px; }

@@ -9,11 +9,21 @@ import { type PaddedBatch, padSequences } from "./padding.ts";
 import { Tensor } from "./tensor.ts";
 
 const WORDS = new Intl.Segmenter(undefined, { granularity: "word" });
+/** ZWNJ and ZWJ at the end of a word: they join nothing, so the word looks the same without them. */
+const TRAILING_JOINERS = /[\u200c\u200d]+$/;
 
 /**
  * Splits text into lower-cased words with the Unicode word-boundary rules
  * (`Intl.Segmenter`), so English, Bengali and other scripts all work;
- * punctuation and spaces are dropped.
+ * punctuation (including the danda । and double danda ॥) and spaces are
+ * dropped. The text is NFC-normalised first, so a word typed with
+ * precomposed or decomposed letters (য় or য + ়) is one token.
+ *
+ * Bengali words stay whole: conjuncts (ক্ষ, ন্য), the hasanta/virama (্),
+ * khanda ta (ৎ), and ZWNJ/ZWJ inside a word (the explicit hasanta ক্‌ষ, the
+ * ra-phala of র‍্যাব) are part of the word; a run of Bengali digits (১২৩) is
+ * one token. A ZWNJ or ZWJ at the end of a word, which changes nothing on
+ * screen, is dropped.
  *
  * @example
  * ```ts
@@ -22,6 +32,7 @@ const WORDS = new Intl.Segmenter(undefined, { granularity: "word" });
  *
  * deepStrictEqual(tokenize("I loved this movie!"), ["i", "loved", "this", "movie"]);
  * deepStrictEqual(tokenize("আমি বইটি পছন্দ করি।"), ["আমি", "বইটি", "পছন্দ", "করি"]);
+ * deepStrictEqual(tokenize("ক্ষমা চাই। ২০২৪ সাল॥"), ["ক্ষমা", "চাই", "২০২৪", "সাল"]);
  * ```
  */
 export function tokenize(text: string): string[] {
@@ -30,7 +41,9 @@ export function tokenize(text: string): string[] {
   }
   const tokens: string[] = [];
   for (const segment of WORDS.segment(text.normalize("NFC"))) {
-    if (segment.isWordLike) tokens.push(segment.segment.toLowerCase());
+    if (segment.isWordLike) {
+      tokens.push(segment.segment.replace(TRAILING_JOINERS, "").toLowerCase());
+    }
   }
   return tokens;
 }

@@ -17,6 +17,7 @@ Deno.test("parseDemoArgs: defaults and every flag", () => {
     seed: 0,
     maxLength: 100,
     json: false,
+    lang: "en",
   });
   const all = parseDemoArgs([
     "--out",
@@ -38,6 +39,7 @@ Deno.test("parseDemoArgs: defaults and every flag", () => {
     seed: 7,
     maxLength: 40,
     json: true,
+    lang: "en",
   });
   strictEqual(parseDemoArgs(["--help"]), null);
   strictEqual(parseDemoArgs(["-h"]), null);

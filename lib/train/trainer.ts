@@ -260,7 +260,7 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainResul
         lr: currentLr,
       });
     }
-    if (steps === 0) break;
+    if (stopped || steps === 0) break; // an unfinished epoch is not recorded
     const seconds = (performance.now() - started) / 1000;
     const validation = options.validation !== undefined && options.validation.length > 0
       ? predict(model, options.validation, vocabulary, { batchSize, seed })

@@ -22,6 +22,11 @@ export interface PageReport {
   outsideRequests: string[];
   /** Whether plotly.js loaded (from the inlined bundle). */
   plotlyLoaded: boolean;
+  /**
+   * The fonts Chromium actually drew the first match of each selector in
+   * `fontsOf` with (DevTools' platform fonts), e.g. `{ h1: ["Noto Sans Bengali"] }`.
+   */
+  fonts: Record<string, string[]>;
 }
 
 const CHROMIUM_FLAGS = [
@@ -146,8 +151,15 @@ const MEASURE = `(async () => {
   };
 })()`;
 
-/** Opens `url` in headless Chromium with no network and reports what it drew. */
-export async function inspectPage(url: string, screenshotPath: string): Promise<PageReport> {
+/**
+ * Opens `url` in headless Chromium with no network and reports what it drew;
+ * `fontsOf` lists CSS selectors whose rendered fonts to report.
+ */
+export async function inspectPage(
+  url: string,
+  screenshotPath: string,
+  fontsOf: readonly string[] = [],
+): Promise<PageReport> {
   const profile = await Deno.makeTempDir({ prefix: "normlab-chromium-" });
   const chromium = new Deno.Command(Deno.env.get("CHROMIUM") ?? "chromium", {
     args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, "about:blank"],
@@ -213,6 +225,23 @@ export async function inspectPage(url: string, screenshotPath: string): Promise<
     const measured =
       (evaluation.result as { result: { value: Omit<PageReport, "errors" | "outsideRequests"> } })
         .result.value;
+    const fonts: Record<string, string[]> = {};
+    if (fontsOf.length > 0) {
+      await devtools.send("DOM.enable");
+      await devtools.send("CSS.enable");
+      const root = (await devtools.send("DOM.getDocument", { depth: -1 })).result!
+        .root as { nodeId: number };
+      for (const selector of fontsOf) {
+        const found = await devtools.send("DOM.querySelector", { nodeId: root.nodeId, selector });
+        const nodeId = found.result!.nodeId as number;
+        if (!nodeId) {
+          fonts[selector] = [];
+          continue;
+        }
+        const used = await devtools.send("CSS.getPlatformFontsForNode", { nodeId });
+        fonts[selector] = (used.result!.fonts as { familyName: string }[]).map((f) => f.familyName);
+      }
+    }
     const metrics = await devtools.send("Page.getLayoutMetrics");
     const content = metrics.result!.cssContentSize as { height: number };
     await devtools.send("Emulation.setDeviceMetricsOverride", {
@@ -224,7 +253,7 @@ export async function inspectPage(url: string, screenshotPath: string): Promise<
     await new Promise((resolve) => setTimeout(resolve, 500));
     const shot = await devtools.send("Page.captureScreenshot", { format: "png" });
     await Deno.writeFile(screenshotPath, Buffer.from(String(shot.result!.data), "base64"));
-    return { ...measured, errors, outsideRequests };
+    return { ...measured, errors, outsideRequests, fonts };
   } finally {
     devtools?.close();
     try {

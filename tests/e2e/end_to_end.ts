@@ -5,7 +5,7 @@
  * console must stay clean. Screenshots go to out/.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { runDemo } from "../../mod.ts";
+import { BENGALI_SENTENCES, runDemo } from "../../mod.ts";
 import { inspectPage, type PageReport } from "./browser.ts";
 import {
   errorOutputs,
@@ -49,10 +49,46 @@ Deno.test("the demo's report draws every chart offline", async () => {
   );
 });
 
+/** Text in Bengali must be drawn with a Bengali font (the stack's fonts), never as boxes. */
+const BENGALI_FONT = /Bengali|Vrinda|Shonar Bangla/;
+const BENGALI_TEXT = ["h1", ".normlab-figure .gtitle", ".normlab-figure .ytick text", "table td"];
+
+function assertBengaliFonts(page: PageReport, label: string): void {
+  for (const selector of BENGALI_TEXT) {
+    const fonts = page.fonts[selector] ?? [];
+    ok(fonts.some((font) => BENGALI_FONT.test(font)), `${label}: ${selector} drawn in ${fonts}`);
+  }
+}
+
+Deno.test("the Bengali report (--lang bn) draws every chart offline in a Bengali font", async () => {
+  const result = await runDemo({
+    out: `${OUT}normlab-report-bn.html`,
+    sentences: [...BENGALI_SENTENCES],
+    dim: 3,
+    seed: 0,
+    maxLength: 100,
+    json: true,
+    lang: "bn",
+  });
+  const page = await inspectPage(
+    `file://${result.report.path}`,
+    `${OUT}report-bn.png`,
+    BENGALI_TEXT,
+  );
+  assertCleanPage(page, result.report.charts, "Bengali report");
+  assertBengaliFonts(page, "Bengali report");
+  console.log(
+    `Bengali report: ${page.drawn}/${result.report.charts} charts drawn, fonts ${
+      JSON.stringify(page.fonts)
+    } → out/report-bn.png`,
+  );
+});
+
 for (const name of await listNotebooks()) {
   Deno.test(`notebook ${name}: executes cleanly, deterministically, and draws every chart`, async () => {
     const stem = name.replace(/\.ipynb$/, "");
     const executedPath = `${OUT}notebooks/${name}`;
+    await Deno.mkdir(executedPath.slice(0, executedPath.lastIndexOf("/")), { recursive: true });
     const seconds = await executeNotebook(name, executedPath);
     const executed = JSON.parse(await Deno.readTextFile(executedPath)) as Notebook;
     deepStrictEqual(errorOutputs(executed), [], `${name}: error outputs`);
@@ -69,8 +105,14 @@ for (const name of await listNotebooks()) {
     const charts = plotlyOutputCount(executed);
     ok(charts > 0, `${name}: no charts`);
     const html = await exportHtml(executedPath);
-    const page = await inspectPage(`file://${html}`, `${OUT}notebooks/${stem}.png`);
+    const bengali = name.startsWith("bn/");
+    const page = await inspectPage(
+      `file://${html}`,
+      `${OUT}notebooks/${stem}.png`,
+      bengali ? BENGALI_TEXT : [],
+    );
     assertCleanPage(page, charts, name);
+    if (bengali) assertBengaliFonts(page, name);
     console.log(
       `${name}: ${seconds.toFixed(1)} s, ${
         (bytes / 1e6).toFixed(2)

@@ -10,11 +10,17 @@ export const PYTHON = Deno.env.get("JUPYTER_PYTHON") ?? "/usr/bin/python3";
 const E2E_DIR = new URL(".", import.meta.url).pathname;
 export const NOTEBOOK_DIR = new URL("../../notebooks/", import.meta.url).pathname;
 
-/** The committed notebooks, sorted by name. */
-export async function listNotebooks(): Promise<string[]> {
+/**
+ * The committed notebooks, sorted by path relative to notebooks/: the lessons
+ * and their translations in one folder per language (`bn/01_padding_problem.ipynb`).
+ */
+export async function listNotebooks(directory = ""): Promise<string[]> {
   const names: string[] = [];
-  for await (const entry of Deno.readDir(NOTEBOOK_DIR)) {
-    if (entry.isFile && entry.name.endsWith(".ipynb")) names.push(entry.name);
+  for await (const entry of Deno.readDir(`${NOTEBOOK_DIR}${directory}`)) {
+    if (entry.isFile && entry.name.endsWith(".ipynb")) names.push(`${directory}${entry.name}`);
+    else if (entry.isDirectory && !entry.name.startsWith(".")) {
+      names.push(...await listNotebooks(`${directory}${entry.name}/`));
+    }
   }
   return names.sort();
 }
@@ -38,7 +44,8 @@ async function jupyter(args: string[]): Promise<void> {
 /**
  * Executes a notebook top to bottom through the Deno kernel with nbconvert and
  * writes the result to `outputPath` (the notebook's own path refreshes it in
- * place). The kernel starts in the notebooks folder, so `../mod.ts` resolves.
+ * place). The kernel starts in the notebook's folder, so `../mod.ts` (and
+ * `../../mod.ts` from a language folder) resolves.
  * Returns the wall-clock seconds.
  */
 export async function executeNotebook(name: string, outputPath: string): Promise<number> {
