@@ -11,7 +11,7 @@ import { matmulKernel, usesWasm } from "./_matmul.ts";
 import { permuteKernel } from "./_permute.ts";
 import { RandomSource } from "./_random.ts";
 import { formatShape, sizeOf } from "./_shape.ts";
-import { anyNeedsGrad, record } from "./autograd.ts";
+import { needsGrad, record } from "./autograd.ts";
 import { assertBinaryMask, Tensor, TRUSTED } from "./tensor.ts";
 
 /** Options for {@linkcode scaledDotProductAttention}. */
@@ -215,7 +215,7 @@ export function scaledDotProductAttention(
     output: new Tensor(output, outputShape, TRUSTED),
     weights: new Tensor(weights, weightsShape, TRUSTED),
   };
-  if (anyNeedsGrad([q, k, v])) recordAttention(result, q, k, v, scale);
+  if (needsGrad(q, k, v)) recordAttention(result, q, k, v, scale);
   return result;
 }
 

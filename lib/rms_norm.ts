@@ -86,7 +86,15 @@ export function rmsNorm(x: Tensor, options: RmsNormOptions = {}): Tensor {
   for (let row = 0; row < rows; row++) {
     const start = row * width;
     const end = start + width;
-    const inverseRms = tokenInverseRms(x, row, width, normalizedShape.length, eps, operation);
+    const squares = rowSquaredDeviations(source, start, end, 0);
+    if (!Number.isFinite(squares)) {
+      throw nonFiniteError(
+        operation,
+        x,
+        `token ${rowIndex(row, x.shape.slice(0, x.ndim - normalizedShape.length))}`,
+      );
+    }
+    const inverseRms = 1 / Math.sqrt(squares / width + eps);
     if (gamma === undefined) {
       for (let i = start; i < end; i++) out[i] = source[i]! * inverseRms;
     } else {

@@ -32,7 +32,10 @@ export interface GradCheckOptions {
    * @default {1e-6}
    */
   atol?: number;
-  /** @default {1e-5} */
+  /**
+   * The relative part of the allowed error (see `atol`).
+   * @default {1e-5}
+   */
   rtol?: number;
 }
 

@@ -35,7 +35,10 @@ import { type CheckedInput, gradCheck, type GradCheckResult } from "./_gradcheck
 interface Case<P> {
   /** The operation as the contract names it ("std", "batchNorm (masked)"). */
   name: string;
-  /** The `record(` names its graph must contain. @default {[name]} */
+  /**
+   * The `record(` names its graph must contain.
+   * @default {[name]}
+   */
   records?: readonly string[];
   params: fc.Arbitrary<P>;
   build: (params: P) => {
@@ -45,7 +48,10 @@ interface Case<P> {
     atol?: number;
     rtol?: number;
   };
-  /** @default {100} */
+  /**
+   * How many generated parameter sets to check.
+   * @default {100}
+   */
   numRuns?: number;
 }
 
