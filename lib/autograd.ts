@@ -32,16 +32,28 @@ export class GradNode {
   readonly name: string;
   /** The inputs whose gradients the VJP returns, in order. */
   readonly inputs: readonly Tensor[];
-  /** Each input's version when the operation ran; a later in-place change is an error. */
+  /**
+   * Every tensor the operation read (differentiable or not: a constant weight
+   * the VJP multiplies by matters as much), with its version when the
+   * operation ran; a later in-place change is an error in `backward`.
+   */
+  readonly saved: readonly Tensor[];
+  /** The versions of `saved`, in order. */
   readonly versions: readonly number[];
   /** The VJP; `null` once a `backward` without `retainGraph` has freed it. */
   vectorJacobianProduct: VectorJacobianProduct | null;
 
-  /** Records `name` over `inputs` with its VJP. */
-  constructor(name: string, inputs: readonly Tensor[], vjp: VectorJacobianProduct) {
+  /** Records `name` over `inputs` (and the other tensors it read, `saved`) with its VJP. */
+  constructor(
+    name: string,
+    inputs: readonly Tensor[],
+    vjp: VectorJacobianProduct,
+    saved: readonly Tensor[] = inputs,
+  ) {
     this.name = name;
     this.inputs = inputs;
-    this.versions = inputs.map((input) => input.version);
+    this.saved = saved;
+    this.versions = saved.map((tensor) => tensor.version);
     this.vectorJacobianProduct = vjp;
   }
 }
@@ -129,9 +141,12 @@ export function record(
 ): Tensor {
   const differentiable: Tensor[] = [];
   const positions: number[] = [];
+  const saved: Tensor[] = [];
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i];
-    if (input != null && input.requiresGrad) {
+    if (input == null) continue;
+    saved.push(input);
+    if (input.requiresGrad) {
       differentiable.push(input);
       positions.push(i);
     }
@@ -140,7 +155,7 @@ export function record(
     const all = vjp(gradOutput);
     return positions.map((position) => all[position] ?? null);
   };
-  output[ATTACH_GRAD_NODE](new GradNode(name, differentiable, select));
+  output[ATTACH_GRAD_NODE](new GradNode(name, differentiable, select, saved));
   return output;
 }
 
@@ -188,8 +203,8 @@ export function runBackward(root: Tensor, gradient: Tensor, retainGraph: boolean
             `{ retainGraph: true } to the first backward() to go through it again`,
         );
       }
-      for (let i = 0; i < node.inputs.length; i++) {
-        const input = node.inputs[i]!;
+      for (let i = 0; i < node.saved.length; i++) {
+        const input = node.saved[i]!;
         if (input.version !== node.versions[i]) {
           throw new Error(
             `backward: an input of ${node.name} with shape ${

@@ -157,3 +157,12 @@ Deno.test("masks take no gradient: a padded position's input gets none through m
   ok(Math.abs(grad[0]![0]![0]!) > 0 || Math.abs(grad[0]![1]![0]!) > 0);
   strictEqual(mask.requiresGrad, false);
 });
+
+Deno.test("backward refuses a constant operand that was changed in place after use", () => {
+  const x = tensor([1, 2], { requiresGrad: true });
+  const w = tensor([3, 4]); // does not learn, but the gradient of x·w is w
+  const y = x.mul(w).sum();
+  w.data[0] = 10;
+  w.markModified();
+  throws(() => y.backward(), /modified in place after mul used it/);
+});
