@@ -22,6 +22,14 @@ export interface PageReport {
   outsideRequests: string[];
   /** Whether plotly.js loaded (from the inlined bundle). */
   plotlyLoaded: boolean;
+  /** The value of the `probe` expression, evaluated in the page after every chart drew. */
+  probe?: unknown;
+}
+
+/** Options for {@linkcode inspectPage}. */
+export interface InspectOptions {
+  /** A JavaScript expression (a promise is awaited) evaluated after the charts drew; its JSON value is returned as `probe`. */
+  probe?: string;
 }
 
 const CHROMIUM_FLAGS = [
@@ -147,7 +155,11 @@ const MEASURE = `(async () => {
 })()`;
 
 /** Opens `url` in headless Chromium with no network and reports what it drew. */
-export async function inspectPage(url: string, screenshotPath: string): Promise<PageReport> {
+export async function inspectPage(
+  url: string,
+  screenshotPath: string,
+  options: InspectOptions = {},
+): Promise<PageReport> {
   const profile = await Deno.makeTempDir({ prefix: "normlab-chromium-" });
   const chromium = new Deno.Command(Deno.env.get("CHROMIUM") ?? "chromium", {
     args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, "about:blank"],
@@ -213,6 +225,23 @@ export async function inspectPage(url: string, screenshotPath: string): Promise<
     const measured =
       (evaluation.result as { result: { value: Omit<PageReport, "errors" | "outsideRequests"> } })
         .result.value;
+    let probe: unknown;
+    if (options.probe !== undefined) {
+      const probed = await devtools.send("Runtime.evaluate", {
+        expression: options.probe,
+        awaitPromise: true,
+        returnByValue: true,
+      });
+      const result = probed.result as {
+        result: { value?: unknown };
+        exceptionDetails?: { text: string; exception?: { description?: string } };
+      };
+      if (result.exceptionDetails) {
+        const details = result.exceptionDetails;
+        throw new Error(`probe failed: ${details.exception?.description ?? details.text}`);
+      }
+      probe = result.result.value;
+    }
     const metrics = await devtools.send("Page.getLayoutMetrics");
     const content = metrics.result!.cssContentSize as { height: number };
     await devtools.send("Emulation.setDeviceMetricsOverride", {
@@ -224,7 +253,7 @@ export async function inspectPage(url: string, screenshotPath: string): Promise<
     await new Promise((resolve) => setTimeout(resolve, 500));
     const shot = await devtools.send("Page.captureScreenshot", { format: "png" });
     await Deno.writeFile(screenshotPath, Buffer.from(String(shot.result!.data), "base64"));
-    return { ...measured, errors, outsideRequests };
+    return { ...measured, errors, outsideRequests, probe };
   } finally {
     devtools?.close();
     try {
