@@ -15,6 +15,7 @@
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
 
 /** C0 and C1 control characters and DEL: a terminal acts on them (ESC starts a command). */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
 const TERMINAL_CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
 
 function codePoint(character: string): string {
