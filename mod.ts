@@ -113,8 +113,14 @@ export type {
 export { displayTable, displayTensor, displayText } from "./lib/display.ts";
 export type { DisplayTensorOptions, TableRow } from "./lib/display.ts";
 export { Report } from "./lib/report.ts";
-export { runDemo } from "./lib/demo.ts";
-export type { DemoOptions, DemoProgress, DemoResult, SweepSummary } from "./lib/demo.ts";
+export { checkDemoOptions, DEMO_LIMITS, runDemo } from "./lib/demo.ts";
+export type {
+  DemoOptionNames,
+  DemoOptions,
+  DemoProgress,
+  DemoResult,
+  SweepSummary,
+} from "./lib/demo.ts";
 export { buildReport } from "./lib/demo_report.ts";
 export type { ReportInputs } from "./lib/demo_report.ts";
 export { main, parseDemoArgs } from "./lib/cli.ts";

@@ -5,7 +5,16 @@
  *
  * @module
  */
-import { type DemoOptions, type DemoResult, runDemo } from "./demo.ts";
+import { reserveOutput } from "./_atomic_write.ts";
+import { terminalText } from "./_safe_text.ts";
+import {
+  checkDemoOptions,
+  DEMO_LIMITS,
+  type DemoOptionNames,
+  type DemoOptions,
+  type DemoResult,
+  runDemo,
+} from "./demo.ts";
 import { CLASSIC_SENTENCES, LONGEST_LENGTH } from "./examples.ts";
 
 /** Where the command line writes. */
@@ -24,20 +33,31 @@ export const USAGE = `normlab demo: why transformers use LayerNorm, not BatchNor
 Usage: deno task demo [options]
 
 Options:
-  --out PATH          where to write the HTML report (default: normlab-report.html)
+  --out PATH          where to write the HTML report (default: normlab-report.html, or
+                      no report with --json); checked before the work, written atomically
   --sentence TEXT     a sentence of the batch; repeat for more (default: "${
   CLASSIC_SENTENCES.join('", "')
-}")
-  --dim N             embedding width D (default: 3)
+}");
+                      up to ${DEMO_LIMITS.sentences} sentences of 1 to ${DEMO_LIMITS.words} words (${DEMO_LIMITS.characters} characters)
+  --dim N             embedding width D, 1 to ${DEMO_LIMITS.dim} (default: 3)
   --seed N            embedding seed (default: 0)
-  --max-length N      pad the sweep up to N positions (default: ${LONGEST_LENGTH})
+  --max-length N      pad the sweep up to N positions, from the longest sentence's length
+                      to ${DEMO_LIMITS.maxLength} (default: ${LONGEST_LENGTH})
   --json              print the results as JSON on stdout instead of the summary
   -h, --help          show this help
 
-Exit codes: 0 success, 1 failure, 2 bad command line.`;
+Exit codes: 0 success, 1 failure, 2 bad command line (checked before any work).`;
 
 /** A command-line error: printed with the usage hint, exit code 2. */
 export class UsageError extends Error {}
+
+/** The demo's options as the command line names them. */
+const FLAG_NAMES: DemoOptionNames = {
+  sentences: "--sentence",
+  dim: "--dim",
+  seed: "--seed",
+  maxLength: "--max-length",
+};
 
 function integer(flag: string, text: string | undefined, min: number, max: number): number {
   if (text === undefined || !/^-?\d+$/.test(text)) {
@@ -69,6 +89,7 @@ function integer(flag: string, text: string | undefined, min: number, max: numbe
  * ```
  */
 export function parseDemoArgs(args: readonly string[]): DemoOptions | null {
+  let out: string | undefined;
   const options: DemoOptions = {
     out: "normlab-report.html",
     sentences: [],
@@ -96,8 +117,8 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions | null {
       case "--help":
         return null;
       case "--out":
-        options.out = value();
-        if (options.out === "") throw new UsageError("--out: expected a path");
+        out = value();
+        if (out === "") throw new UsageError("--out: expected a path");
         break;
       case "--sentence": {
         const sentence = value();
@@ -108,13 +129,13 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions | null {
         break;
       }
       case "--dim":
-        options.dim = integer(flag, value(), 1, 4096);
+        options.dim = integer(flag, value(), 1, DEMO_LIMITS.dim);
         break;
       case "--seed":
         options.seed = integer(flag, value(), 0, Number.MAX_SAFE_INTEGER);
         break;
       case "--max-length":
-        options.maxLength = integer(flag, value(), 1, 100000);
+        options.maxLength = integer(flag, value(), 1, DEMO_LIMITS.maxLength);
         break;
       case "--json":
         if (inline !== undefined) throw new UsageError("--json: takes no value");
@@ -125,7 +146,22 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions | null {
     }
   }
   if (options.sentences.length === 0) options.sentences = [...CLASSIC_SENTENCES];
+  // With --json the results go to stdout; a report is written only where --out says.
+  options.out = out ?? (options.json ? null : "normlab-report.html");
+  try {
+    checkDemoOptions(options, FLAG_NAMES);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
   return options;
+}
+
+/** JSON with bidi controls escaped (`\u202e`): the same data, and no reordered terminal. */
+function terminalJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    /[\u202A-\u202E\u2066-\u2069]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16)}`,
+  );
 }
 
 function vector(values: readonly number[]): string {
@@ -144,7 +180,7 @@ export function printSummary(result: DemoResult, io: CliIO): void {
     }%)`,
   );
   result.tokens.forEach((words, b) =>
-    io.out(`  [${b}] ${words.join(" ")}  (${words.length} tokens)`)
+    io.out(`  [${b}] ${terminalText(words.join(" "))}  (${words.length} tokens)`)
   );
   io.out("");
   io.out("Self-attention (Q = K = V = x):");
@@ -202,12 +238,14 @@ export function printSummary(result: DemoResult, io: CliIO): void {
       worst.toFixed(4)
     }, masked BatchNorm ${worstMasked.toFixed(4)}, LayerNorm ${worstLayer}`,
   );
-  io.out("");
-  io.out(
-    `Report: ${result.report.path} (${result.report.charts} charts, ${
-      (result.report.bytes / 1e6).toFixed(2)
-    } MB, opens offline)`,
-  );
+  if (result.report !== null) {
+    io.out("");
+    io.out(
+      `Report: ${terminalText(result.report.path)} (${result.report.charts} charts, ${
+        (result.report.bytes / 1e6).toFixed(2)
+      } MB, opens offline)`,
+    );
+  }
 }
 
 /**
@@ -230,7 +268,7 @@ export async function main(args: readonly string[], io: CliIO = defaultIO()): Pr
     options = parseDemoArgs(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.err(`error: ${error.message}`);
+    io.err(`error: ${terminalText(error.message)}`);
     io.err("Run with --help for the options.");
     return 2;
   }
@@ -238,13 +276,22 @@ export async function main(args: readonly string[], io: CliIO = defaultIO()): Pr
     io.out(USAGE);
     return 0;
   }
+  if (options.out !== null) {
+    // An unwritable --out is a bad command line: found before the work, named as the option.
+    try {
+      await (await reserveOutput(options.out, "--out")).abort();
+    } catch (error) {
+      io.err(`error: ${terminalText(error instanceof Error ? error.message : String(error))}`);
+      return 2;
+    }
+  }
   try {
     const result = await runDemo(options, io);
-    if (options.json) io.out(JSON.stringify(result, null, 2));
+    if (options.json) io.out(terminalJson(result));
     else printSummary(result, io);
     return 0;
   } catch (error) {
-    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`error: ${terminalText(error instanceof Error ? error.message : String(error))}`);
     return 1;
   }
 }
