@@ -7,6 +7,43 @@
 /** The element type of a tensor: 32-bit floats (the default, like PyTorch) or 64-bit floats. */
 export type DType = "float32" | "float64";
 
+/**
+ * Throws unless `dtype` is one normlab supports ("float32" or "float64"),
+ * naming the operation: "float16", "int32" or "complex64" would otherwise
+ * be silently float32.
+ */
+export function checkDtype(dtype: unknown, operation: string): asserts dtype is DType {
+  if (dtype !== "float32" && dtype !== "float64") {
+    throw new Error(
+      `${operation}: expected dtype "float32" or "float64" but found ${
+        typeof dtype === "string" ? JSON.stringify(dtype) : String(dtype)
+      }`,
+    );
+  }
+}
+
+/**
+ * The largest tensor normlab allocates: 4 GiB. A notebook's tensors are
+ * kilobytes and BERT-size activations (32, 512, 768) are 50 MB; anything
+ * near this is a mistake that would otherwise page for minutes or fail
+ * with a bare RangeError.
+ */
+export const MAX_TENSOR_BYTES = 2 ** 32;
+
+/** Throws, naming the operation and the shape, unless a tensor of `shape` fits the limit. */
+export function checkAllocation(shape: readonly number[], dtype: DType, operation: string): void {
+  let size = 1;
+  for (const extent of shape) size *= extent;
+  const bytes = size * (dtype === "float64" ? 8 : 4);
+  if (bytes > MAX_TENSOR_BYTES) {
+    throw new Error(
+      `${operation}: expected a tensor of at most ${MAX_TENSOR_BYTES / 2 ** 30} GiB but shape [${
+        shape.join(", ")
+      }] of ${dtype} needs ${(bytes / 2 ** 30).toPrecision(3)} GiB`,
+    );
+  }
+}
+
 /** The contiguous storage behind a tensor. */
 export type TypedArray = Float32Array | Float64Array;
 
@@ -30,7 +67,16 @@ export function allocate(dtype: DType, length: number): TypedArray {
   const bytesPerElement = dtype === "float64" ? 8 : 4;
   const bytes = length * bytesPerElement;
   if (bytes > SMALL_ARRAY_BYTES) {
-    return dtype === "float64" ? new Float64Array(length) : new Float32Array(length);
+    try {
+      return dtype === "float64" ? new Float64Array(length) : new Float32Array(length);
+    } catch (error) {
+      // The operations check their shapes first (checkAllocation); this is the last resort.
+      throw new Error(
+        `allocate: expected memory for ${length} ${dtype} elements (${
+          (bytes / 2 ** 30).toPrecision(3)
+        } GiB) but the allocation failed: ${error instanceof Error ? error.message : error}`,
+      );
+    }
   }
   if (slabOffset + bytes > SLAB_BYTES) {
     slab = new ArrayBuffer(SLAB_BYTES);

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { allocate, type DType, fromFloat64, type TypedArray } from "./_dtype.ts";
+import { allocate, checkDtype, type DType, fromFloat64, type TypedArray } from "./_dtype.ts";
 import { checkFeatureInput, featureStatistics, fourRealRows } from "./_feature_statistics.ts";
 import { scratch } from "./_scratch.ts";
 import { checkTensor } from "./_mask.ts";
@@ -414,6 +414,7 @@ export class BatchNorm {
     checkEps(this.eps, "BatchNorm");
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
     const dtype = options.dtype ?? "float32";
+    checkDtype(dtype, "BatchNorm");
     const filled = (value: number): Tensor =>
       new Tensor(allocate(dtype, numFeatures).fill(value), [numFeatures]);
     const affine = options.affine ?? true;

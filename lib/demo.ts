@@ -179,6 +179,9 @@ export function checkDemoOptions(
   options: DemoOptions,
   names: DemoOptionNames = API_NAMES,
 ): string[][] {
+  if (typeof options !== "object" || options === null) {
+    throw new Error(`${names.sentences.split(":")[0]}: expected options but found ${options}`);
+  }
   const { sentences, dim, seed, maxLength } = options;
   if (!Number.isInteger(dim) || dim < 1 || dim > DEMO_LIMITS.dim) {
     throw new Error(

@@ -437,6 +437,16 @@ export function featureStatsChart(
   stats: FeatureStatsInput,
   options: FeatureStatsChartOptions = {},
 ): Figure {
+  for (const key of ["meanWithPadding", "stdWithPadding", "meanReal", "stdReal"] as const) {
+    const values = (stats as Partial<FeatureStatsInput> | null)?.[key];
+    if (!(values instanceof Tensor) && !(typeof values === "object" && values !== null)) {
+      throw new Error(
+        `featureStatsChart: expected stats.${key} to be a Tensor or an array of numbers but found ${
+          describe(values)
+        }`,
+      );
+    }
+  }
   const features = valuesOf(stats.meanReal).length;
   const categories = options.featureLabels
     ? [...options.featureLabels]
