@@ -10,10 +10,23 @@
  * @module
  */
 import { allocate, checkDtype, type DType, fromFloat64, type TypedArray } from "./_dtype.ts";
-import { checkFeatureInput, featureStatistics, fourRealRows } from "./_feature_statistics.ts";
+import {
+  checkFeatureInput,
+  checkTrainingCount,
+  featureStatistics,
+  firstNonFiniteRow,
+  fourRealRows,
+} from "./_feature_statistics.ts";
 import { scratch } from "./_scratch.ts";
 import { checkTensor } from "./_mask.ts";
-import { checkedParameter, checkEps, outputData } from "./_norm_checks.ts";
+import {
+  checkedParameter,
+  checkEps,
+  nonFiniteError,
+  outputData,
+  rowIndex,
+  zeroVarianceError,
+} from "./_norm_checks.ts";
 import { formatShape, shapesEqual } from "./_shape.ts";
 import type { NormGradients } from "./norm_gradients.ts";
 import { Tensor, TRUSTED } from "./tensor.ts";
@@ -90,20 +103,37 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
     );
   }
   if (options.mean !== undefined && options.variance !== undefined) {
-    const { mask, rows, features } = checkFeatureInput(x, options.mask, operation);
-    const context = () => `the features of x ${formatShape(x.shape)}`;
-    const mean = checkedParameter(options.mean, [features], "mean", operation, context)!;
-    const variance = checkedParameter(
-      options.variance,
-      [features],
-      "variance",
-      operation,
-      context,
-    )!;
-    return normalizeColumns(x, { mean, variance, mask, rows, features }, eps, options, operation);
+    const { mean, variance } = options;
+    return normalizeWithStatistics(x, { ...options, mean, variance }, eps, operation);
   }
   const stats = featureStatistics(x, options.mask, operation);
+  checkTrainingCount(stats.count, x, operation);
   return normalizeColumns(x, stats, eps, options, operation);
+}
+
+/** Inference: `options.mean` and `options.variance` (given) instead of the batch's statistics. */
+function normalizeWithStatistics(
+  x: Tensor,
+  options: BatchNormOptions & { mean: Tensor; variance: Tensor },
+  eps: number,
+  operation: string,
+): Tensor {
+  const { mask, rows, features } = checkFeatureInput(x, options.mask, operation);
+  const context = () => `the features of x ${formatShape(x.shape)}`;
+  const mean = checkedParameter(options.mean, [features], "mean", operation, context)!;
+  const variance = checkedParameter(
+    options.variance,
+    [features],
+    "variance",
+    operation,
+    context,
+  )!;
+  // Inference: x was not seen by any statistics, so check its real positions here.
+  const bad = firstNonFiniteRow(x.data, mask, rows, features);
+  if (bad >= 0) {
+    throw nonFiniteError(operation, x, `position ${rowIndex(bad, x.shape.slice(0, -1))}`);
+  }
+  return normalizeColumns(x, { mean, variance, mask, rows, features }, eps, options, operation);
 }
 
 /** `y = (x − mean) / √(var + eps) · γ + β` per column; 0 at padded rows. */
@@ -137,6 +167,7 @@ function normalizeColumns(
         `${operation}: expected non-negative variances but feature ${d} has ${variance[d]}`,
       );
     }
+    if (variance[d]! + eps === 0) throw zeroVarianceError(operation, x, `feature ${d}`);
     scale[d] = (gamma === undefined ? 1 : gamma[d]!) / Math.sqrt(variance[d]! + eps);
     shift[d] = (beta === undefined ? 0 : beta[d]!) - mean[d]! * scale[d]!;
   }
@@ -231,6 +262,7 @@ export function batchNormBackward(
     options.mask,
     operation,
   );
+  checkTrainingCount(count, x, operation);
   const gamma = checkedParameter(
     options.weight,
     [features],
@@ -278,6 +310,7 @@ export function batchNormBackward(
   const b = scratch(3, features);
   const c = scratch(4, features);
   for (let d = 0; d < features; d++) {
+    if (variance[d]! + eps === 0) throw zeroVarianceError(operation, x, `feature ${d}`);
     const r = 1 / Math.sqrt(variance[d]! + eps);
     sumDyXhat[d]! *= r;
     const factor = (gamma === undefined ? 1 : gamma[d]!) * r / count;
@@ -413,6 +446,7 @@ export class BatchNorm {
     this.eps = options.eps ?? 1e-5;
     checkEps(this.eps, "BatchNorm");
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
+    checkMomentum(this.momentum, "BatchNorm");
     const dtype = options.dtype ?? "float32";
     checkDtype(dtype, "BatchNorm");
     const filled = (value: number): Tensor =>
@@ -449,17 +483,17 @@ export class BatchNorm {
     }
     const affine = { weight: this.weight, bias: this.bias };
     if (!this.training && this.runningMean !== null && this.runningVar !== null) {
-      return batchNorm(x, {
-        ...affine,
-        mask: options.mask,
-        eps: this.eps,
-        mean: this.runningMean,
-        variance: this.runningVar,
-      });
+      return normalizeWithStatistics(
+        x,
+        { ...affine, mask: options.mask, mean: this.runningMean, variance: this.runningVar },
+        this.eps,
+        operation,
+      );
     }
     const stats = featureStatistics(x, options.mask, operation);
+    checkTrainingCount(stats.count, x, operation);
     if (this.training && this.runningMean !== null && this.runningVar !== null) {
-      this.#updateRunningStatistics(stats.mean, stats.variance, stats.count, x);
+      this.#updateRunningStatistics(stats.mean, stats.variance, stats.count);
     }
     return normalizeColumns(x, stats, this.eps, affine, operation);
   }
@@ -473,16 +507,9 @@ export class BatchNorm {
     mean: Float64Array,
     biasedVariance: Float64Array,
     count: number,
-    x: Tensor,
   ): void {
-    if (count < 2) {
-      // The unbiased variance divides by n − 1 = 0; PyTorch refuses this too.
-      throw new Error(
-        `BatchNorm.forward: expected more than 1 real position per feature in training mode but found ${count} in x ${
-          formatShape(x.shape)
-        }`,
-      );
-    }
+    // count ≥ 2 (checkTrainingCount): the unbiased variance divides by n − 1.
+    checkMomentum(this.momentum, "BatchNorm.forward");
     this.numBatchesTracked++;
     const momentum = this.momentum ?? 1 / this.numBatchesTracked;
     const runningMean = this.runningMean!.data.slice();
@@ -494,5 +521,19 @@ export class BatchNorm {
     }
     this.runningMean = new Tensor(runningMean, [this.numFeatures]);
     this.runningVar = new Tensor(runningVar, [this.numFeatures]);
+  }
+}
+
+/**
+ * Throws unless `momentum` is null (a cumulative average) or a number in
+ * [0, 1]: outside it the running variance is no longer a weighted average of
+ * variances and can turn negative.
+ */
+function checkMomentum(momentum: number | null, operation: string): void {
+  if (momentum === null) return;
+  if (typeof momentum !== "number" || !(momentum >= 0 && momentum <= 1)) {
+    throw new Error(
+      `${operation}: expected momentum to be a number from 0 to 1 or null but found ${momentum}`,
+    );
   }
 }

@@ -19,6 +19,7 @@ import {
   outputData,
   resolveNormalizedShape,
   rowIndex,
+  zeroVarianceError,
 } from "./_norm_checks.ts";
 import { formatShape, shapesEqual } from "./_shape.ts";
 import type { NormGradients } from "./norm_gradients.ts";
@@ -342,5 +343,13 @@ function tokenInverseStd(
       `token ${rowIndex(row, x.shape.slice(0, x.ndim - normalizedRank))}`,
     );
   }
-  return 1 / Math.sqrt(squares / width + eps);
+  const variance = squares / width + eps;
+  if (variance === 0) {
+    throw zeroVarianceError(
+      operation,
+      x,
+      `token ${rowIndex(row, x.shape.slice(0, x.ndim - normalizedRank))}`,
+    );
+  }
+  return 1 / Math.sqrt(variance);
 }
