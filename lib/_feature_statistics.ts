@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { allocate, type TypedArray } from "./_dtype.ts";
+import { scratchArray, type TypedArray } from "./_dtype.ts";
 import { scratch } from "./_scratch.ts";
 import { checkedMask, checkTensor } from "./_mask.ts";
 import { nonFiniteError } from "./_norm_checks.ts";
@@ -76,8 +76,8 @@ export function featureStatistics(
 ): FeatureStatistics {
   const { mask: weights, rows, features } = checkFeatureInput(x, mask, operation);
   const source = x.data;
-  const mean = allocate("float64", features) as Float64Array;
-  const m2 = allocate("float64", features) as Float64Array;
+  const mean = scratchArray("float64", features) as Float64Array;
+  const m2 = scratchArray("float64", features) as Float64Array;
   const blockMean = scratch(0, features);
   const blockM2 = scratch(1, features);
   let count = 0;

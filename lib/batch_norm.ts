@@ -9,7 +9,14 @@
  *
  * @module
  */
-import { allocate, checkDtype, type DType, fromFloat64, type TypedArray } from "./_dtype.ts";
+import {
+  allocate,
+  checkDtype,
+  type DType,
+  fromFloat64,
+  scratchArray,
+  type TypedArray,
+} from "./_dtype.ts";
 import {
   checkFeatureInput,
   checkTrainingCount,
@@ -273,8 +280,8 @@ export function batchNormBackward(
   const source = x.data;
   const upstream = dy.data;
   // Σ dy (= dβ) and Σ dy·(x − mean) per feature; dγ = Σ dy·x̂ = r·Σ dy·(x − mean).
-  const sumDy = allocate("float64", features) as Float64Array;
-  const sumDyXhat = allocate("float64", features) as Float64Array;
+  const sumDy = scratchArray("float64", features) as Float64Array;
+  const sumDyXhat = scratchArray("float64", features) as Float64Array;
   for (let row = 0; row < rows;) {
     if (fourRealRows(mask, row, rows)) {
       // Four rows per pass over the features, as in the forward pass.

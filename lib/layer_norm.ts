@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { allocate, fromFloat64 } from "./_dtype.ts";
+import { allocate, fromFloat64, scratchArray } from "./_dtype.ts";
 import { scratch } from "./_scratch.ts";
 import { rowMoments } from "./_row_kernels.ts";
 import { checkTensor } from "./_mask.ts";
@@ -191,8 +191,8 @@ export function layerNormBackward(
   const upstream = dy.data;
   const dx = allocate(x.dtype, x.size);
   const moments = scratch(6, 2);
-  const dWeight = allocate("float64", width) as Float64Array;
-  const dBias = allocate("float64", width) as Float64Array;
+  const dWeight = scratchArray("float64", width) as Float64Array;
+  const dBias = scratchArray("float64", width) as Float64Array;
   for (let row = 0; row < rows; row++) {
     const start = row * width;
     const end = start + width;

@@ -10,6 +10,7 @@ import {
   type DType,
   dtypeOf,
   promote,
+  scratchArray,
   type TypedArray,
 } from "./_dtype.ts";
 import { binaryKernel, type BinaryOp, unaryKernel, type UnaryOp } from "./_elementwise.ts";
@@ -453,7 +454,7 @@ export class Tensor {
     }
     const maskShape = maskedFillShape(this.shape, mask.shape);
     assertBinaryMask(mask, "maskedFill");
-    const expanded = allocate(this.dtype, this.size);
+    const expanded = scratchArray(this.dtype, this.size);
     binaryKernel("add", expanded, this.shape, mask.data, maskShape, expanded, this.shape);
     const out = this.data.slice();
     for (let i = 0; i < out.length; i++) {
@@ -555,8 +556,9 @@ function maskedFillShape(xShape: readonly number[], maskShape: readonly number[]
   return [...maskShape];
 }
 
+/** A 0-D operand for a binary op: work memory, never returned. */
 function scalar(value: number, dtype: DType): Tensor {
-  const data = allocate(dtype, 1);
+  const data = scratchArray(dtype, 1);
   data[0] = value;
   return new Tensor(data, []);
 }
