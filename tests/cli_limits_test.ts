@@ -185,7 +185,9 @@ Deno.test("terminal: bidi overrides and escape sequences in sentences are shown,
     summary.stderr.join("\n"),
   );
   const text = summary.stdout.join("\n");
-  ok(!/[\u202A-\u202E\u2066-\u2069\u001B]/.test(text), "no raw control reaches the terminal");
+  // deno-lint-ignore no-control-regex -- looking for ESC is the point
+  const unsafe = /[\u202A-\u202E\u2066-\u2069\u001B]/;
+  ok(!unsafe.test(text), "no raw control reaches the terminal");
   ok(text.includes("\\u{202E}"), text);
   const json = capture();
   await main(["--json", "--max-length", "8", "--sentence", sentence], json);

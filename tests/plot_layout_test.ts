@@ -1,6 +1,6 @@
 /**
  * Chart layouts and text at the data level (the browser checks are in
- * hostile_text_test.ts): heatmap panels for any number of sentences, and
+ * tests/e2e/hostile_text.ts, run by `deno task test:e2e`): heatmap panels for any number of sentences, and
  * user text that is Plotly markup, a template, or an Object.prototype name.
  */
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";

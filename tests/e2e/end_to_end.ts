@@ -40,11 +40,11 @@ Deno.test("the demo's report draws every chart offline", async () => {
     maxLength: 100,
     json: true,
   });
-  const page = await inspectPage(`file://${result.report.path}`, `${OUT}report.png`);
-  assertCleanPage(page, result.report.charts, "report");
+  const page = await inspectPage(`file://${result.report!.path}`, `${OUT}report.png`);
+  assertCleanPage(page, result.report!.charts, "report");
   console.log(
-    `report: ${page.drawn}/${result.report.charts} charts drawn, ${page.svgRoots} SVG roots, ${
-      (result.report.bytes / 1e6).toFixed(2)
+    `report: ${page.drawn}/${result.report!.charts} charts drawn, ${page.svgRoots} SVG roots, ${
+      (result.report!.bytes / 1e6).toFixed(2)
     } MB → out/report.png`,
   );
 });

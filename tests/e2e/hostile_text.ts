@@ -16,8 +16,8 @@ import {
   runDemo,
   scatter3d,
   tensor,
-} from "../mod.ts";
-import { inspectPage } from "./e2e/browser.ts";
+} from "../../mod.ts";
+import { inspectPage } from "./browser.ts";
 
 const LINK = '<a href="https://example.org/">x</a>';
 const STYLE = '<span style="font-size:200px">BIG</span>';
@@ -194,11 +194,11 @@ Deno.test({
         maxLength: 12,
         json: true,
       }, {});
-      const page = await inspectPage(`file://${result.report.path}`, `${dir}/report.png`, {
+      const page = await inspectPage(`file://${result.report!.path}`, `${dir}/report.png`, {
         probe: PROBE,
       });
       deepStrictEqual(page.errors, [], "console errors");
-      strictEqual(page.drawn, result.report.charts, "every chart drew (the 3-D scatter too)");
+      strictEqual(page.drawn, result.report!.charts, "every chart drew (the 3-D scatter too)");
       const probed = page.probe as Probed[];
       for (const [i, probe] of probed.entries()) {
         strictEqual(probe.links + probe.styled, 0, `chart ${i}: markup from a sentence rendered`);
