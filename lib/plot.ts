@@ -147,14 +147,22 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
     (nonNegative ? [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]] : "RdBu");
   const showValues = options.showValues ?? rows * cols <= 400;
   const data: Trace[] = [];
-  const grid = heatmapGrid(panels, rows, cols);
+  const rowLabelChars = Math.max(
+    0,
+    ...Array.from({ length: panels }, (_, p) => labelsFor(options.rowLabels, p) ?? [])
+      .flat().map((label) => Array.from(String(label)).length + 4), // "12 · " prefix
+  );
+  const grid = heatmapGrid(panels, rows, cols, rowLabelChars);
   const layout = baseLayout(options.title ?? `Tensor ${formatShape(x.shape)}`, {
     height: grid.height,
     annotations: [],
   });
   const xTitle = plotlyText(options.xTitle ?? "feature");
   const yTitle = plotlyText(options.yTitle ?? "position");
-  const panelTitle = (p: number) => plotlyText(options.panelTitles?.[p] ?? `batch item ${p}`);
+  // A panel's title fits over its panel (about 7 px a character); the full title is its trace's name.
+  const titleChars = Math.max(8, Math.floor(grid.domains[0]!.x[1] * 1000 / 7));
+  const panelTitle = (p: number) =>
+    plotlyText(truncate(options.panelTitles?.[p] ?? `batch item ${p}`, titleChars));
   for (let p = 0; p < panels; p++) {
     const suffix = p === 0 ? "" : String(p + 1);
     const rowNames = uniqueLabels(labelsFor(options.rowLabels, p), rows);
@@ -183,7 +191,7 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
       type: "heatmap",
       name: options.panelTitles?.[p] === undefined
         ? (panels > 1 ? `batch ${p}` : "values")
-        : panelTitle(p),
+        : plotlyText(options.panelTitles[p]!),
       x: colNames,
       y: rowNames,
       z,
@@ -292,39 +300,36 @@ function panelsPerRow(panels: number, cols: number): number {
 
 /** Pixels between two rows of panels: x tick labels, the next panel's title. */
 const PANEL_GAP_PX = 80;
-/** The share of the width between two panels side by side. */
-const PANEL_GAP_X = 0.08;
+/** The narrowest a panel may be, as a share of the plot's width (about 200 px in a report). */
+const MIN_PANEL_WIDTH = 0.2;
+/** Roughly one character of a 12 px tick label, as a share of a report chart's width. */
+const CHARACTER_WIDTH = 0.0065;
 
 /**
  * Where each heatmap panel goes: a grid filled row by row, with the paper
  * domains (within [0, 1]) of every panel and the chart's height in pixels.
+ * Panels side by side are parted by room for the row labels (`labelChars`
+ * characters) of the panel on the right; fewer go in a row when that room
+ * would leave a panel narrower than {@linkcode MIN_PANEL_WIDTH}.
  */
 function heatmapGrid(
   panels: number,
   rows: number,
   cols: number,
+  labelChars: number,
 ): { perRow: number; height: number; domains: { x: [number, number]; y: [number, number] }[] } {
-  const perRow = Math.max(1, panelsPerRow(panels, cols));
+  const gapX = Math.min(0.3, Math.max(0.06, 0.02 + labelChars * CHARACTER_WIDTH));
+  let perRow = Math.max(1, panelsPerRow(panels, cols));
+  while (perRow > 1 && (1 - gapX * (perRow - 1)) / perRow < MIN_PANEL_WIDTH) perRow--;
   const gridRows = Math.max(1, Math.ceil(panels / perRow));
-  if (gridRows === 1) {
-    const height = Math.min(900, Math.max(260, 60 * rows + 140));
-    const gap = perRow > 1 ? PANEL_GAP_X : 0;
-    const width = (1 - gap * (perRow - 1)) / perRow;
-    return {
-      perRow,
-      height,
-      domains: Array.from({ length: panels }, (_, p) => {
-        const start = p * (width + gap);
-        return { x: [start, Math.min(1, start + width)], y: [0, 1] };
-      }),
-    };
-  }
-  // Each row of panels gets a readable height; the chart grows and the page scrolls.
-  const panelHeight = Math.min(600, Math.max(160, 40 * rows + 40));
+  const width = (1 - gapX * (perRow - 1)) / perRow;
+  // One row: the chart's usual height. More: each row of panels gets a readable height; the
+  // chart grows and the page scrolls.
+  const panelHeight = gridRows === 1
+    ? Math.min(900, Math.max(260, 60 * rows + 140)) - 120
+    : Math.min(600, Math.max(160, 40 * rows + 40));
   const plotHeight = gridRows * panelHeight + (gridRows - 1) * PANEL_GAP_PX;
   const height = plotHeight + 120; // the layout's top and bottom margins
-  const gapX = PANEL_GAP_X;
-  const width = (1 - gapX * (perRow - 1)) / perRow;
   return {
     perRow,
     height,
@@ -337,6 +342,12 @@ function heatmapGrid(
       return { x: [start, Math.min(1, start + width)], y: [bottom, top] };
     }),
   };
+}
+
+/** `text` cut to `max` characters (code points) with an ellipsis, so a panel title fits its panel. */
+function truncate(text: string, max: number): string {
+  const characters = Array.from(text);
+  return characters.length <= max ? text : `${characters.slice(0, Math.max(1, max - 1)).join("")}…`;
 }
 
 /** One series of a bar, line or histogram chart. */

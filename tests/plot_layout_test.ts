@@ -10,11 +10,13 @@ import { plotly3dText, plotlyDisplayText, plotlyText } from "../lib/_plotly_text
 type Axis = { domain: [number, number] };
 
 Deno.test("heatmap: 1 to 50 panels, each inside [0, 1], readable and not overlapping", () => {
-  for (const cols of [3, 12, 40]) {
+  for (const [cols, labelLength] of [[3, 0], [3, 40], [12, 8], [40, 0]] as const) {
     for (let panels = 1; panels <= 50; panels++) {
       const rows = 5;
+      const label = "w".repeat(labelLength);
       const figure = heatmap(randn([panels, rows, cols], { seed: panels }), {
-        panelTitles: Array.from({ length: panels }, (_, p) => `sentence ${p}`),
+        panelTitles: Array.from({ length: panels }, (_, p) => `sentence ${p} `.repeat(20)),
+        rowLabels: labelLength === 0 ? undefined : Array.from({ length: rows }, () => label),
       });
       const layout = figure.layout as Record<string, unknown>;
       const height = figure.layout.height!;
