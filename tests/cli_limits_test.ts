@@ -5,7 +5,7 @@
  * atomically and only where asked; user text cannot drive the terminal.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { type CliIO, DEMO_LIMITS, type DemoOptions, main, runDemo } from "../mod.ts";
+import { type CliIO, DEMO_LIMITS, type DemoOptions, main, Report, runDemo } from "../mod.ts";
 import { reserveOutput } from "../lib/_atomic_write.ts";
 
 function capture(): CliIO & { stdout: string[]; stderr: string[] } {
@@ -197,5 +197,17 @@ Deno.test("terminal: bidi overrides and escape sequences in sentences are shown,
   const escape = capture();
   strictEqual(await main(["--sentence", "\u001B[2J..."], escape), 2);
   ok(!escape.stderr.join("").includes("\u001B"), "ESC in an error message is shown, not sent");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("Report.save: atomic, and an unwritable path names Report.save and leaves nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  const report = new Report("r").markdown("text");
+  await report.save(new URL(`file://${dir}/r.html`));
+  deepStrictEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["r.html"]);
+  let message = "";
+  await report.save(`${dir}/missing/r.html`).catch((error) => (message = error.message));
+  ok(message.startsWith(`Report.save: cannot write ${JSON.stringify(`${dir}/missing/r.html`)}`));
+  deepStrictEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["r.html"]);
   await Deno.remove(dir, { recursive: true });
 });
