@@ -239,8 +239,14 @@ export {
 export { buildTrainingReport, findings } from "./lib/train_report.ts";
 export { parseTrainArgs, TRAIN_USAGE, trainMain } from "./lib/train_cli.ts";
 export type { TrainCliOptions } from "./lib/train_cli.ts";
-export { runDemo } from "./lib/demo.ts";
-export type { DemoOptions, DemoProgress, DemoResult, SweepSummary } from "./lib/demo.ts";
+export { checkDemoOptions, DEMO_LIMITS, runDemo } from "./lib/demo.ts";
+export type {
+  DemoOptionNames,
+  DemoOptions,
+  DemoProgress,
+  DemoResult,
+  SweepSummary,
+} from "./lib/demo.ts";
 export { buildReport } from "./lib/demo_report.ts";
 export type { ReportInputs } from "./lib/demo_report.ts";
 export { main, parseDemoArgs } from "./lib/cli.ts";

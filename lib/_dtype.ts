@@ -7,10 +7,67 @@
 /** The element type of a tensor: 32-bit floats (the default, like PyTorch) or 64-bit floats. */
 export type DType = "float32" | "float64";
 
+/**
+ * Throws unless `dtype` is one normlab supports ("float32" or "float64"),
+ * naming the operation: "float16", "int32" or "complex64" would otherwise
+ * be silently float32.
+ */
+export function checkDtype(dtype: unknown, operation: string): asserts dtype is DType {
+  if (dtype !== "float32" && dtype !== "float64") {
+    throw new Error(
+      `${operation}: expected dtype "float32" or "float64" but found ${
+        typeof dtype === "string" ? JSON.stringify(dtype) : String(dtype)
+      }`,
+    );
+  }
+}
+
+/**
+ * The largest tensor normlab allocates: 4 GiB. A notebook's tensors are
+ * kilobytes and BERT-size activations (32, 512, 768) are 50 MB; anything
+ * near this is a mistake that would otherwise page for minutes or fail
+ * with a bare RangeError.
+ */
+export const MAX_TENSOR_BYTES = 2 ** 32;
+
+/** Throws, naming the operation and the shape, unless a tensor of `shape` fits the limit. */
+export function checkAllocation(shape: readonly number[], dtype: DType, operation: string): void {
+  let size = 1;
+  for (const extent of shape) size *= extent;
+  const bytes = size * (dtype === "float64" ? 8 : 4);
+  if (bytes > MAX_TENSOR_BYTES) {
+    throw new Error(
+      `${operation}: expected a tensor of at most ${MAX_TENSOR_BYTES / 2 ** 30} GiB but shape [${
+        shape.join(", ")
+      }] of ${dtype} needs ${(bytes / 2 ** 30).toPrecision(3)} GiB`,
+    );
+  }
+}
+
 /** The contiguous storage behind a tensor. */
 export type TypedArray = Float32Array | Float64Array;
 
-/** Arrays up to this many bytes are carved out of a shared slab. */
+/**
+ * A new zero-filled array of `dtype` with `length` elements and its own
+ * ArrayBuffer: the storage of a public tensor. A tensor's `data.buffer`
+ * holds its values and nothing else, so reading it shows no other tensor
+ * and transferring it (as `postMessage` does) detaches only this tensor.
+ */
+export function allocate(dtype: DType, length: number): TypedArray {
+  try {
+    return dtype === "float64" ? new Float64Array(length) : new Float32Array(length);
+  } catch (error) {
+    // The operations check their shapes first (checkAllocation); this is the last resort.
+    const bytes = length * (dtype === "float64" ? 8 : 4);
+    throw new Error(
+      `allocate: expected memory for ${length} ${dtype} elements (${
+        (bytes / 2 ** 30).toPrecision(3)
+      } GiB) but the allocation failed: ${error instanceof Error ? error.message : error}`,
+    );
+  }
+}
+
+/** Work arrays up to this many bytes are carved out of a shared slab. */
 const SMALL_ARRAY_BYTES = 4096;
 /** The size of each slab. */
 const SLAB_BYTES = 65536;
@@ -18,21 +75,20 @@ let slab = new ArrayBuffer(SLAB_BYTES);
 let slabOffset = 0;
 
 /**
- * A new zero-filled array of `dtype` with `length` elements.
+ * A zero-filled **work** array of `dtype` with `length` elements, for values
+ * that live within one operation (accumulators, a transposed copy, a
+ * broadcast mask) and never become a tensor's `data`.
  *
- * Small arrays (≤ 4 KB, the notebook sizes) are views into a shared 64 KB
- * slab, handed out once each: allocating an ArrayBuffer costs ~0.5 µs in V8,
- * a view on an existing one ~0.05 µs, and that dominates small calls. A slab
- * lives as long as any array in it; its memory starts zeroed and no region is
- * handed out twice, so each array is zero-filled and private.
+ * Small ones (≤ 4 KB) are views into a shared 64 KB slab, handed out once
+ * each: allocating an ArrayBuffer costs ~0.5 µs in V8, a view on an existing
+ * one ~0.05 µs, and that dominates small calls. Public tensors never get
+ * slab memory (see {@linkcode allocate}): a slab's buffer holds other
+ * arrays' values, and transferring it would empty them all.
  */
-export function allocate(dtype: DType, length: number): TypedArray {
-  const bytesPerElement = dtype === "float64" ? 8 : 4;
-  const bytes = length * bytesPerElement;
-  if (bytes > SMALL_ARRAY_BYTES) {
-    return dtype === "float64" ? new Float64Array(length) : new Float32Array(length);
-  }
-  if (slabOffset + bytes > SLAB_BYTES) {
+export function scratchArray(dtype: DType, length: number): TypedArray {
+  const bytes = length * (dtype === "float64" ? 8 : 4);
+  if (bytes > SMALL_ARRAY_BYTES) return allocate(dtype, length);
+  if (slabOffset + bytes > SLAB_BYTES || slab.byteLength === 0) {
     slab = new ArrayBuffer(SLAB_BYTES);
     slabOffset = 0;
   }
@@ -59,10 +115,9 @@ export function promote(a: DType, b: DType): DType {
   return a === "float64" || b === "float64" ? "float64" : "float32";
 }
 
-/** A copy of float64 `values` (accumulators, typically) as an array of `dtype`. */
+/** A copy of float64 `values` (work accumulators, typically) as a new array of `dtype`. */
 export function fromFloat64(values: Float64Array, dtype: DType): TypedArray {
-  if (dtype === "float64") return values;
-  const out = new Float32Array(values.length);
+  const out = allocate(dtype, values.length);
   out.set(values);
   return out;
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { allocate, type TypedArray } from "./_dtype.ts";
+import { scratchArray, type TypedArray } from "./_dtype.ts";
 import { scratch } from "./_scratch.ts";
 import { checkedMask, checkTensor } from "./_mask.ts";
 import { nonFiniteError } from "./_norm_checks.ts";
@@ -76,8 +76,8 @@ export function featureStatistics(
 ): FeatureStatistics {
   const { mask: weights, rows, features } = checkFeatureInput(x, mask, operation);
   const source = x.data;
-  const mean = allocate("float64", features) as Float64Array;
-  const m2 = allocate("float64", features) as Float64Array;
+  const mean = scratchArray("float64", features) as Float64Array;
+  const m2 = scratchArray("float64", features) as Float64Array;
   const blockMean = scratch(0, features);
   const blockM2 = scratch(1, features);
   let count = 0;
@@ -164,6 +164,43 @@ export function featureStatistics(
     }
   }
   return { mean, variance, count, mask: weights, rows, features };
+}
+
+/**
+ * Throws unless more than one position counted: training-mode BatchNorm
+ * (the function, the layer and the gradient alike, as PyTorch's
+ * "Expected more than 1 value per channel when training") — with one real
+ * position each feature's variance is 0 and its output carries no information.
+ */
+export function checkTrainingCount(count: number, x: Tensor, operation: string): void {
+  if (count < 2) {
+    throw new Error(
+      `${operation}: expected more than 1 real position per feature in training mode but found ${count} in x ${
+        formatShape(x.shape)
+      }`,
+    );
+  }
+}
+
+/**
+ * The first real row (mask 1, or any row without a mask) of `data` (rows ×
+ * features) holding NaN or ±Infinity, or −1.
+ */
+export function firstNonFiniteRow(
+  data: TypedArray,
+  mask: TypedArray | undefined,
+  rows: number,
+  features: number,
+): number {
+  for (let row = 0; row < rows; row++) {
+    if (mask !== undefined && mask[row] === 0) continue;
+    let check = 0;
+    const base = row * features;
+    // x − x is 0 for finite x and NaN for NaN and ±Infinity; one NaN makes the sum NaN.
+    for (let d = 0; d < features; d++) check += data[base + d]! - data[base + d]!;
+    if (check !== 0) return row;
+  }
+  return -1;
 }
 
 /** Whether rows row … row + 3 exist before `end` and are all real (no mask: all are). */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { neutralizeBidi } from "./_safe_text.ts";
 
 const HTML_ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -12,9 +13,13 @@ const HTML_ESCAPES: Record<string, string> = {
   "'": "&#39;",
 };
 
-/** Escapes `& < > " '` so that any text is safe in HTML content and attributes. */
+/**
+ * Escapes `& < > " '` so that any text is safe in HTML content and attributes,
+ * and shows bidi overrides as code points so that no token reorders its
+ * neighbours (see `neutralizeBidi`).
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character]!);
+  return neutralizeBidi(text).replace(/[&<>"']/g, (character) => HTML_ESCAPES[character]!);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { TypedArray } from "./_dtype.ts";
 import { formatShape, shapesEqual } from "./_shape.ts";
+import { notATensorError } from "./_validate.ts";
 import { assertBinaryMask, Tensor } from "./tensor.ts";
 
 /**
@@ -35,11 +36,5 @@ export function checkedMask(
 
 /** Throws unless `x` is a Tensor, naming the operation and the argument. */
 export function checkTensor(x: unknown, operation: string, name: string): asserts x is Tensor {
-  if (!(x instanceof Tensor)) {
-    throw new Error(
-      `${operation}: expected ${name} to be a Tensor but found ${
-        x === null ? "null" : Array.isArray(x) ? "an array (wrap it with tensor())" : typeof x
-      }`,
-    );
-  }
+  if (!(x instanceof Tensor)) throw notATensorError(operation, name, x);
 }

@@ -49,9 +49,10 @@ export function resolveNormalizedShape(
 }
 
 /**
- * Checks that an affine parameter (`weight` or `bias`) has `expected` shape;
- * returns its data. `context` explains the expected shape; it is only called
- * to build an error message, so the happy path formats no strings.
+ * Checks that a per-feature parameter (`weight`, `bias`, or inference
+ * `mean`/`variance`) has `expected` shape and finite values; returns its
+ * data. `context` explains the expected shape; it is only called to build an
+ * error message, so the happy path formats no strings.
  */
 export function checkedParameter(
   parameter: Tensor | null | undefined,
@@ -69,7 +70,31 @@ export function checkedParameter(
       } (${context()}) but found ${formatShape(parameter.shape)}`,
     );
   }
-  return parameter.data;
+  const data = parameter.data;
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i]!;
+    // value − value is 0 for every finite value and NaN for NaN and ±Infinity.
+    if (value - value !== 0) {
+      throw new Error(
+        `${operation}: expected finite values in ${name} ${
+          formatShape(parameter.shape)
+        } but found ${value} at index ${i}`,
+      );
+    }
+  }
+  return data;
+}
+
+/**
+ * The error for a group whose variance (or mean square) is 0 when eps is 0:
+ * its output would be 0/0 = NaN.
+ */
+export function zeroVarianceError(operation: string, x: Tensor, what: string): Error {
+  return new Error(
+    `${operation}: expected eps > 0 or a non-zero variance but ${what} of x ${
+      formatShape(x.shape)
+    } is constant and eps is 0 (its output would be 0/0)`,
+  );
 }
 
 /** Checks that `eps` is a finite non-negative number. */

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { allocate, dtypeOf, type TypedArray } from "./_dtype.ts";
+import { dtypeOf, scratchArray, type TypedArray } from "./_dtype.ts";
 import { permuteKernel } from "./_permute.ts";
 import { formatShape, sizeOf } from "./_shape.ts";
 
@@ -61,12 +61,12 @@ export function reduceKernel(
     inner = sizeOf(shape.slice(last + 1));
   } else {
     const kept = shape.map((_, axis) => axis).filter((axis) => !axes.includes(axis));
-    source = allocate(dtypeOf(data), data.length);
+    source = scratchArray(dtypeOf(data), data.length);
     permuteKernel(data, shape, [...kept, ...axes], source);
     outer = outSize;
     inner = 1;
   }
-  const values = allocate("float64", outSize) as Float64Array;
+  const values = scratchArray("float64", outSize) as Float64Array;
   if (outSize === 0 || reducedCount === 0) return { values, keptShape };
   const R = reducedCount;
   switch (op) {
@@ -78,7 +78,7 @@ export function reduceKernel(
       for (let i = 0; i < outSize; i++) values[i]! /= R;
       if (op === "mean") break;
       // Two passes: Σ(x − mean)² does not cancel the way E[x²] − E[x]² does.
-      const squares = allocate("float64", outSize) as Float64Array;
+      const squares = scratchArray("float64", outSize) as Float64Array;
       for (let o = 0; o < outer; o++) {
         for (let r = 0; r < R; r++) {
           const base = (o * R + r) * inner;

@@ -113,6 +113,13 @@ export function normalizeAxes(
   shape: readonly number[],
 ): number[] {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axis !== "number" && !Array.isArray(axis)) {
+    throw new Error(
+      `${operation}: expected an axis (a number or a list of numbers) for shape ${
+        formatShape(shape)
+      } but found ${axis === null ? "null" : typeof axis}`,
+    );
+  }
   const list = typeof axis === "number" ? [axis] : axis;
   const result = list.map((a) => normalizeAxis(a, rank, operation, shape));
   result.sort((p, q) => p - q);
@@ -128,8 +135,15 @@ export function normalizeAxes(
   return result;
 }
 
-/** Throws unless `shape` is a list of non-negative integers. */
+/** Throws unless `shape` is a list of non-negative integers, naming the operation. */
 export function assertValidShape(shape: readonly number[], operation: string): void {
+  if (!Array.isArray(shape)) {
+    throw new Error(
+      `${operation}: expected a shape (a list of non-negative integers) but found ${
+        shape === null ? "null" : typeof shape
+      }`,
+    );
+  }
   for (const extent of shape) {
     if (!Number.isInteger(extent) || extent < 0) {
       throw new Error(

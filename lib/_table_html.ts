@@ -4,6 +4,7 @@
  * @module
  */
 import { escapeHtml } from "./_html.ts";
+import { terminalText } from "./_safe_text.ts";
 
 /** A table row: column name → value (numbers are formatted, arrays joined). */
 export type TableRow = Record<string, unknown>;
@@ -18,6 +19,15 @@ export function formatCell(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(formatCell).join(", ")}]`;
   if (value === null || value === undefined) return "";
   return String(value);
+}
+
+/**
+ * The value of column `column` in `row`, or undefined when the row lacks it:
+ * its own property only, so a column named "constructor" or "toString" is
+ * empty in a row without it rather than showing Object.prototype's function.
+ */
+export function cellOf(row: TableRow, column: string): unknown {
+  return Object.hasOwn(row, column) ? row[column] : undefined;
 }
 
 /** The columns of `rows`: the keys in order of first appearance. */
@@ -38,7 +48,9 @@ export function tableToHtml(rows: readonly TableRow[], caption?: string): string
     .join("");
   const body = rows.map((row) =>
     `<tr>${
-      columns.map((c) => `<td style="${cell}">${escapeHtml(formatCell(row[c]))}</td>`).join("")
+      columns.map((c) => `<td style="${cell}">${escapeHtml(formatCell(cellOf(row, c)))}</td>`).join(
+        "",
+      )
     }</tr>`
   ).join("");
   const title = caption === undefined
@@ -49,10 +61,11 @@ export function tableToHtml(rows: readonly TableRow[], caption?: string): string
   return `<table style="border-collapse:collapse;font-size:13px;margin:8px 0">${title}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-/** The rows as aligned plain text. */
+/** The rows as aligned plain text (control and bidi characters shown as code points). */
 export function tableToText(rows: readonly TableRow[]): string {
-  const columns = columnsOf(rows);
-  const cells = rows.map((row) => columns.map((c) => formatCell(row[c])));
+  const keys = columnsOf(rows);
+  const columns = keys.map(terminalText);
+  const cells = rows.map((row) => keys.map((c) => terminalText(formatCell(cellOf(row, c)))));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]) => values.map((v, i) => v.padStart(widths[i]!)).join("  ");
   return [line(columns), ...cells.map(line)].join("\n");

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { allocate } from "./_dtype.ts";
+import { allocate, scratchArray } from "./_dtype.ts";
 import { expNonPositive } from "./_exp.ts";
 import { checkedMask, checkTensor } from "./_mask.ts";
 import { matmulKernel, usesWasm } from "./_matmul.ts";
@@ -151,7 +151,7 @@ export function scaledDotProductAttention(
   ) {
     // Large float32 inputs: both products on the SIMD matmul kernel.
     // scores (…, T_q, T_k) = Q · Kᵀ, then the masked softmax in place, then output = W · V.
-    const keysTransposed = allocate("float32", k.size);
+    const keysTransposed = scratchArray("float32", k.size);
     permuteKernel(k.data, [batches, keys, depth], [0, 2, 1], keysTransposed);
     matmulKernel(
       q.data,

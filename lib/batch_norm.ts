@@ -9,11 +9,24 @@
  *
  * @module
  */
-import { allocate, fromFloat64, type TypedArray } from "./_dtype.ts";
-import { checkFeatureInput, featureStatistics, fourRealRows } from "./_feature_statistics.ts";
+import { allocate, fromFloat64, scratchArray, type TypedArray } from "./_dtype.ts";
+import {
+  checkFeatureInput,
+  featureStatistics,
+  firstNonFiniteRow,
+  fourRealRows,
+} from "./_feature_statistics.ts";
 import { scratch } from "./_scratch.ts";
 import { checkTensor } from "./_mask.ts";
-import { checkedParameter, checkEps, outputData, outWhileRecording } from "./_norm_checks.ts";
+import {
+  checkedParameter,
+  checkEps,
+  nonFiniteError,
+  outputData,
+  outWhileRecording,
+  rowIndex,
+  zeroVarianceError,
+} from "./_norm_checks.ts";
 import { formatShape, shapesEqual } from "./_shape.ts";
 import { needsGrad, record } from "./autograd.ts";
 import type { NormGradients } from "./norm_gradients.ts";
@@ -106,20 +119,11 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
   const weight = options.weight ?? null;
   const bias = options.bias ?? null;
   if (options.mean !== undefined && options.variance !== undefined) {
-    const { mask, rows, features } = checkFeatureInput(x, options.mask, operation);
-    const context = () => `the features of x ${formatShape(x.shape)}`;
-    const mean = checkedParameter(options.mean, [features], "mean", operation, context)!;
-    const variance = checkedParameter(
-      options.variance,
-      [features],
-      "variance",
-      operation,
-      context,
-    )!;
-    const stats = { mean, variance, mask, rows, features };
-    const y = normalizeColumns(x, stats, eps, options, operation);
-    if (!recording) return y;
     const given = { mean: options.mean, variance: options.variance };
+    const y = normalizeWithStatistics(x, { ...options, ...given }, eps, operation);
+    if (!recording) return y;
+    const { mask, rows, features } = checkFeatureInput(x, options.mask, operation);
+    const stats = { mean: given.mean.data, variance: given.variance.data, mask, rows, features };
     return record(
       y,
       "batchNorm (inference)",
@@ -202,6 +206,31 @@ function inferenceGradients(
   ];
 }
 
+/** Inference: `options.mean` and `options.variance` (given) instead of the batch's statistics. */
+function normalizeWithStatistics(
+  x: Tensor,
+  options: BatchNormOptions & { mean: Tensor; variance: Tensor },
+  eps: number,
+  operation: string,
+): Tensor {
+  const { mask, rows, features } = checkFeatureInput(x, options.mask, operation);
+  const context = () => `the features of x ${formatShape(x.shape)}`;
+  const mean = checkedParameter(options.mean, [features], "mean", operation, context)!;
+  const variance = checkedParameter(
+    options.variance,
+    [features],
+    "variance",
+    operation,
+    context,
+  )!;
+  // Inference: x was not seen by any statistics, so check its real positions here.
+  const bad = firstNonFiniteRow(x.data, mask, rows, features);
+  if (bad >= 0) {
+    throw nonFiniteError(operation, x, `position ${rowIndex(bad, x.shape.slice(0, -1))}`);
+  }
+  return normalizeColumns(x, { mean, variance, mask, rows, features }, eps, options, operation);
+}
+
 /** `y = (x − mean) / √(var + eps) · γ + β` per column; 0 at padded rows. */
 function normalizeColumns(
   x: Tensor,
@@ -233,6 +262,7 @@ function normalizeColumns(
         `${operation}: expected non-negative variances but feature ${d} has ${variance[d]}`,
       );
     }
+    if (variance[d]! + eps === 0) throw zeroVarianceError(operation, x, `feature ${d}`);
     scale[d] = (gamma === undefined ? 1 : gamma[d]!) / Math.sqrt(variance[d]! + eps);
     shift[d] = (beta === undefined ? 0 : beta[d]!) - mean[d]! * scale[d]!;
   }
@@ -337,8 +367,8 @@ export function batchNormBackward(
   const source = x.data;
   const upstream = dy.data;
   // Σ dy (= dβ) and Σ dy·(x − mean) per feature; dγ = Σ dy·x̂ = r·Σ dy·(x − mean).
-  const sumDy = allocate("float64", features) as Float64Array;
-  const sumDyXhat = allocate("float64", features) as Float64Array;
+  const sumDy = scratchArray("float64", features) as Float64Array;
+  const sumDyXhat = scratchArray("float64", features) as Float64Array;
   for (let row = 0; row < rows;) {
     if (fourRealRows(mask, row, rows)) {
       // Four rows per pass over the features, as in the forward pass.
@@ -374,6 +404,7 @@ export function batchNormBackward(
   const b = scratch(3, features);
   const c = scratch(4, features);
   for (let d = 0; d < features; d++) {
+    if (variance[d]! + eps === 0) throw zeroVarianceError(operation, x, `feature ${d}`);
     const r = 1 / Math.sqrt(variance[d]! + eps);
     sumDyXhat[d]! *= r;
     const factor = (gamma === undefined ? 1 : gamma[d]!) * r / count;

@@ -5,7 +5,16 @@
  *
  * @module
  */
-import { type DemoOptions, type DemoResult, runDemo } from "./demo.ts";
+import { reserveOutput } from "./_atomic_write.ts";
+import { terminalText } from "./_safe_text.ts";
+import {
+  checkDemoOptions,
+  DEMO_LIMITS,
+  type DemoOptionNames,
+  type DemoOptions,
+  type DemoResult,
+  runDemo,
+} from "./demo.ts";
 import { BENGALI_SENTENCES, CLASSIC_SENTENCES, LONGEST_LENGTH } from "./examples.ts";
 import { type Language, LANGUAGES, translator } from "./i18n/translate.ts";
 
@@ -25,13 +34,16 @@ export const USAGE = `normlab demo: why transformers use LayerNorm, not BatchNor
 Usage: deno task demo [options]
 
 Options:
-  --out PATH          where to write the HTML report (default: normlab-report.html)
+  --out PATH          where to write the HTML report (default: normlab-report.html, or
+                      no report with --json); checked before the work, written atomically
   --sentence TEXT     a sentence of the batch; repeat for more (default: "${
   CLASSIC_SENTENCES.join('", "')
-}")
-  --dim N             embedding width D (default: 3)
+}");
+                      up to ${DEMO_LIMITS.sentences} sentences of 1 to ${DEMO_LIMITS.words} words (${DEMO_LIMITS.characters} characters)
+  --dim N             embedding width D, 1 to ${DEMO_LIMITS.dim} (default: 3)
   --seed N            embedding seed (default: 0)
-  --max-length N      pad the sweep up to N positions (default: ${LONGEST_LENGTH})
+  --max-length N      pad the sweep up to N positions, from the longest sentence's length
+                      to ${DEMO_LIMITS.maxLength} (default: ${LONGEST_LENGTH})
   --lang LANG         the summary's and the report's language: ${
   LANGUAGES.join(", ")
 } (default: en);
@@ -39,10 +51,18 @@ Options:
   --json              print the results as JSON on stdout instead of the summary
   -h, --help          show this help
 
-Exit codes: 0 success, 1 failure, 2 bad command line.`;
+Exit codes: 0 success, 1 failure, 2 bad command line (checked before any work).`;
 
 /** A command-line error: printed with the usage hint, exit code 2. */
 export class UsageError extends Error {}
+
+/** The demo's options as the command line names them. */
+const FLAG_NAMES: DemoOptionNames = {
+  sentences: "--sentence",
+  dim: "--dim",
+  seed: "--seed",
+  maxLength: "--max-length",
+};
 
 function integer(flag: string, text: string | undefined, min: number, max: number): number {
   if (text === undefined || !/^-?\d+$/.test(text)) {
@@ -74,6 +94,7 @@ function integer(flag: string, text: string | undefined, min: number, max: numbe
  * ```
  */
 export function parseDemoArgs(args: readonly string[]): DemoOptions | null {
+  let out: string | undefined;
   const options: DemoOptions = {
     out: "normlab-report.html",
     sentences: [],
@@ -102,8 +123,8 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions | null {
       case "--help":
         return null;
       case "--out":
-        options.out = value();
-        if (options.out === "") throw new UsageError("--out: expected a path");
+        out = value();
+        if (out === "") throw new UsageError("--out: expected a path");
         break;
       case "--sentence": {
         const sentence = value();
@@ -114,13 +135,13 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions | null {
         break;
       }
       case "--dim":
-        options.dim = integer(flag, value(), 1, 4096);
+        options.dim = integer(flag, value(), 1, DEMO_LIMITS.dim);
         break;
       case "--seed":
         options.seed = integer(flag, value(), 0, Number.MAX_SAFE_INTEGER);
         break;
       case "--max-length":
-        options.maxLength = integer(flag, value(), 1, 100000);
+        options.maxLength = integer(flag, value(), 1, DEMO_LIMITS.maxLength);
         break;
       case "--lang": {
         const lang = value();
@@ -145,7 +166,22 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions | null {
   if (options.sentences.length === 0) {
     options.sentences = [...(options.lang === "bn" ? BENGALI_SENTENCES : CLASSIC_SENTENCES)];
   }
+  // With --json the results go to stdout; a report is written only where --out says.
+  options.out = out ?? (options.json ? null : "normlab-report.html");
+  try {
+    checkDemoOptions(options, FLAG_NAMES);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
   return options;
+}
+
+/** JSON with bidi controls escaped (`\u202e`): the same data, and no reordered terminal. */
+function terminalJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    /[\u202A-\u202E\u2066-\u2069]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16)}`,
+  );
 }
 
 function vector(values: readonly number[]): string {
@@ -168,7 +204,11 @@ export function printSummary(result: DemoResult, io: CliIO, lang: Language = "en
     percent: (100 * result.paddedPositions / total).toFixed(0),
   }));
   result.tokens.forEach((words, b) =>
-    io.out(t("summary.sentence", { index: b, tokens: words.join(" "), count: words.length }))
+    io.out(t("summary.sentence", {
+      index: b,
+      tokens: terminalText(words.join(" ")),
+      count: words.length,
+    }))
   );
   io.out("");
   io.out(t("summary.attention"));
@@ -215,12 +255,14 @@ export function printSummary(result: DemoResult, io: CliIO, lang: Language = "en
     masked: worstMasked.toFixed(4),
     layerNorm: worstLayer,
   }));
-  io.out("");
-  io.out(t("summary.report", {
-    path: result.report.path,
-    charts: result.report.charts,
-    megabytes: (result.report.bytes / 1e6).toFixed(2),
-  }));
+  if (result.report !== null) {
+    io.out("");
+    io.out(t("summary.report", {
+      path: terminalText(result.report.path),
+      charts: result.report.charts,
+      megabytes: (result.report.bytes / 1e6).toFixed(2),
+    }));
+  }
 }
 
 /**
@@ -243,7 +285,7 @@ export async function main(args: readonly string[], io: CliIO = defaultIO()): Pr
     options = parseDemoArgs(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.err(`error: ${error.message}`);
+    io.err(`error: ${terminalText(error.message)}`);
     io.err("Run with --help for the options.");
     return 2;
   }
@@ -251,13 +293,22 @@ export async function main(args: readonly string[], io: CliIO = defaultIO()): Pr
     io.out(USAGE);
     return 0;
   }
+  if (options.out !== null) {
+    // An unwritable --out is a bad command line: found before the work, named as the option.
+    try {
+      await (await reserveOutput(options.out, "--out")).abort();
+    } catch (error) {
+      io.err(`error: ${terminalText(error instanceof Error ? error.message : String(error))}`);
+      return 2;
+    }
+  }
   try {
     const result = await runDemo(options, io);
-    if (options.json) io.out(JSON.stringify(result, null, 2));
+    if (options.json) io.out(terminalJson(result));
     else printSummary(result, io, options.lang);
     return 0;
   } catch (error) {
-    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`error: ${terminalText(error instanceof Error ? error.message : String(error))}`);
     return 1;
   }
 }

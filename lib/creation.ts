@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { allocate, type DType } from "./_dtype.ts";
+import { allocate, checkAllocation, checkDtype, type DType } from "./_dtype.ts";
 import { RandomSource } from "./_random.ts";
 import { assertValidShape, sizeOf } from "./_shape.ts";
 import { Tensor } from "./tensor.ts";
@@ -45,14 +45,31 @@ export function full(
   return filled(shape, value, options, "full");
 }
 
+/** The dtype of `options`, checked, for a new tensor of `shape` (checked and within the size limit). */
+function creationDtype(
+  shape: readonly number[],
+  options: CreationOptions | undefined,
+  operation: string,
+): DType {
+  assertValidShape(shape, operation);
+  const dtype = options?.dtype ?? "float32";
+  checkDtype(dtype, operation);
+  checkAllocation(shape, dtype, operation);
+  return dtype;
+}
+
 function filled(
   shape: readonly number[],
   value: number,
   options: CreationOptions,
   operation: string,
 ): Tensor {
-  assertValidShape(shape, operation);
-  const data = allocate(options.dtype ?? "float32", sizeOf(shape));
+  if (typeof value !== "number") {
+    throw new Error(
+      `${operation}: expected the fill value to be a number but found ${typeof value}`,
+    );
+  }
+  const data = allocate(creationDtype(shape, options, operation), sizeOf(shape));
   if (!Object.is(value, 0)) data.fill(value); // fresh memory is already +0
   return new Tensor(data, shape);
 }
@@ -114,7 +131,7 @@ export function arange(
     );
   }
   const count = Math.max(0, Math.ceil((to - from) / step));
-  const data = allocate(options.dtype ?? "float32", count);
+  const data = allocate(creationDtype([count], options, "arange"), count);
   for (let i = 0; i < count; i++) data[i] = from + i * step;
   return new Tensor(data, [count]);
 }
@@ -133,9 +150,9 @@ export function arange(
  * ```
  */
 export function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
-  assertValidShape(shape, "randn");
+  const dtype = creationDtype(shape, options, "randn");
   const source = new RandomSource(options.seed ?? 0, "randn");
-  const data = allocate(options.dtype ?? "float32", sizeOf(shape));
+  const data = allocate(dtype, sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = source.normal();
   return new Tensor(data, shape);
 }
@@ -153,9 +170,9 @@ export function randn(shape: readonly number[], options: RandomOptions = {}): Te
  * ```
  */
 export function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
-  assertValidShape(shape, "rand");
+  const dtype = creationDtype(shape, options, "rand");
   const source = new RandomSource(options.seed ?? 0, "rand");
-  const data = allocate(options.dtype ?? "float32", sizeOf(shape));
+  const data = allocate(dtype, sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = source.uniform();
   return new Tensor(data, shape);
 }

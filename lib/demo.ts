@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { reserveOutput } from "./_atomic_write.ts";
+import { terminalText } from "./_safe_text.ts";
 import { SelfAttention } from "./attention.ts";
 import { batchNorm } from "./batch_norm.ts";
 import { buildReport } from "./demo_report.ts";
@@ -13,12 +15,12 @@ import { batchDependence, type BatchDependenceRow, paddingSweep } from "./experi
 import { checkLanguage, type Language } from "./i18n/translate.ts";
 import { layerNorm } from "./layer_norm.ts";
 import { featureStats, tokenStats } from "./stats.ts";
-import { encodeBatch } from "./text.ts";
+import { encodeBatch, tokenize } from "./text.ts";
 
 /** What the demo runs on. */
 export interface DemoOptions {
-  /** The report's path. */
-  out: string;
+  /** The report's path (written atomically), or null for no report. */
+  out: string | null;
   /** The batch's sentences. */
   sentences: string[];
   /** D, the embedding width. */
@@ -102,8 +104,8 @@ export interface DemoResult {
   };
   /** The first sentence normalised in different batches. */
   batchDependence: BatchDependenceRow[];
-  /** The report written: absolute path, size, number of charts. */
-  report: { path: string; bytes: number; charts: number };
+  /** The report written: absolute path, size, number of charts; null when `out` was null. */
+  report: { path: string; bytes: number; charts: number } | null;
 }
 
 /** One padded length of the sweep, as the demo reports it. */
@@ -118,6 +120,144 @@ export interface SweepSummary {
   maskedBatchNormShift: number;
   /** The same under LayerNorm (0). */
   layerNormShift: number;
+}
+
+/**
+ * The demo's limits, set by what a person can read and what finishes in
+ * seconds: checked before any work by {@linkcode checkDemoOptions}.
+ */
+export const DEMO_LIMITS: {
+  /** Sentences in the batch (a heatmap panel each). */
+  readonly sentences: number;
+  /** Words in one sentence (a 64 × 64 attention heatmap is about as much as one reads). */
+  readonly words: number;
+  /** Characters in one sentence. */
+  readonly characters: number;
+  /** The embedding width D (heatmap columns). */
+  readonly dim: number;
+  /** The padding sweep's last length. */
+  readonly maxLength: number;
+  /** The sweep's work, B·D·Σ T over its lengths (1e7: a few seconds, with the report). */
+  readonly sweepWork: number;
+} = Object.freeze({
+  sentences: 16,
+  words: 64,
+  characters: 1000,
+  dim: 32,
+  maxLength: 1000,
+  sweepWork: 1e7,
+});
+
+/** How {@linkcode checkDemoOptions} names the options in its errors. */
+export interface DemoOptionNames {
+  /** The sentences (the CLI says `--sentence`). */
+  sentences: string;
+  /** The width (`--dim`). */
+  dim: string;
+  /** The seed (`--seed`). */
+  seed: string;
+  /** The sweep's last length (`--max-length`). */
+  maxLength: string;
+}
+
+const API_NAMES: DemoOptionNames = {
+  sentences: "runDemo: sentences",
+  dim: "runDemo: dim",
+  seed: "runDemo: seed",
+  maxLength: "runDemo: maxLength",
+};
+
+/**
+ * Checks the demo's options against {@linkcode DEMO_LIMITS} before any work
+ * starts and returns each sentence's tokens; throws an `Error` naming the
+ * option and the limit. BatchNorm in training mode needs more than one real
+ * position, so the sentences need at least 2 words in all.
+ *
+ * @example
+ * ```ts
+ * import { checkDemoOptions } from "./demo.ts";
+ * import { throws } from "node:assert/strict";
+ *
+ * const options = { out: null, sentences: ["Loved it"], dim: 3, seed: 0, maxLength: 100, json: false };
+ * checkDemoOptions(options);
+ * throws(() => checkDemoOptions({ ...options, dim: 100000 }), /runDemo: dim: expected an integer from 1 to 32/);
+ * ```
+ */
+export function checkDemoOptions(
+  options: DemoOptions,
+  names: DemoOptionNames = API_NAMES,
+): string[][] {
+  if (typeof options !== "object" || options === null) {
+    throw new Error(`${names.sentences.split(":")[0]}: expected options but found ${options}`);
+  }
+  const { sentences, dim, seed, maxLength } = options;
+  if (!Number.isInteger(dim) || dim < 1 || dim > DEMO_LIMITS.dim) {
+    throw new Error(
+      `${names.dim}: expected an integer from 1 to ${DEMO_LIMITS.dim} but found ${dim}`,
+    );
+  }
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new Error(`${names.seed}: expected an integer ≥ 0 but found ${seed}`);
+  }
+  if (!Array.isArray(sentences) || sentences.length === 0) {
+    throw new Error(`${names.sentences}: expected at least one sentence but found none`);
+  }
+  if (sentences.length > DEMO_LIMITS.sentences) {
+    throw new Error(
+      `${names.sentences}: expected at most ${DEMO_LIMITS.sentences} sentences but found ${sentences.length}`,
+    );
+  }
+  const tokens: string[][] = [];
+  for (const [i, sentence] of sentences.entries()) {
+    if (typeof sentence !== "string") {
+      throw new Error(
+        `${names.sentences}: expected sentence ${i} to be a string but found ${typeof sentence}`,
+      );
+    }
+    if (sentence.length > DEMO_LIMITS.characters) {
+      throw new Error(
+        `${names.sentences}: expected at most ${DEMO_LIMITS.characters} characters per sentence but sentence ${i} has ${sentence.length}`,
+      );
+    }
+    const words = tokenize(sentence);
+    if (words.length === 0) {
+      throw new Error(
+        `${names.sentences}: expected at least one word in sentence ${i} but found none in ${
+          JSON.stringify(terminalText(sentence))
+        } (punctuation and spaces are not words)`,
+      );
+    }
+    if (words.length > DEMO_LIMITS.words) {
+      throw new Error(
+        `${names.sentences}: expected at most ${DEMO_LIMITS.words} words per sentence but sentence ${i} has ${words.length}`,
+      );
+    }
+    tokens.push(words);
+  }
+  const total = tokens.reduce((sum, words) => sum + words.length, 0);
+  if (total < 2) {
+    throw new Error(
+      `${names.sentences}: expected at least 2 words in all (BatchNorm's training statistics need more than one real position) but found ${total}`,
+    );
+  }
+  const length = Math.max(...tokens.map((words) => words.length));
+  if (!Number.isInteger(maxLength) || maxLength < length || maxLength > DEMO_LIMITS.maxLength) {
+    throw new Error(
+      `${names.maxLength}: expected an integer from the batch's length ${length} (its longest sentence) to ${DEMO_LIMITS.maxLength} but found ${maxLength}`,
+    );
+  }
+  // The sweep normalises (B, L, D) for every L from T to maxLength.
+  const work = sentences.length * dim * ((maxLength * (maxLength + 1) - (length - 1) * length) / 2);
+  if (work > DEMO_LIMITS.sweepWork) {
+    throw new Error(
+      `${names.maxLength}: the padding sweep of ${sentences.length} sentences × dim ${dim} up to ${maxLength} positions is too large (${
+        work.toExponential(1)
+      } values > ${
+        DEMO_LIMITS.sweepWork.toExponential(0)
+      }); lower it, the dim or the number of sentences`,
+    );
+  }
+  return tokens;
 }
 
 function rows2d(values: Float32Array | Float64Array, rows: number, cols: number): number[][] {
@@ -149,12 +289,27 @@ export async function runDemo(
   options: DemoOptions,
   io: DemoProgress = {},
 ): Promise<DemoResult> {
+  checkDemoOptions(options);
+  // Reserve the report's file first: an unwritable path fails now, not after the work.
+  const output = options.out === null ? null : await reserveOutput(options.out, "runDemo: out");
+  try {
+    return await computeDemo(options, io, output === null ? null : output.commit);
+  } catch (error) {
+    await output?.abort();
+    throw error;
+  }
+}
+
+async function computeDemo(
+  options: DemoOptions,
+  io: DemoProgress,
+  write: ((html: string) => Promise<void>) | null,
+): Promise<DemoResult> {
   const { sentences, dim, seed } = options;
   const lang = checkLanguage(options.lang, "demo");
   const batch = encodeBatch(sentences, { dim, seed });
   const { x, mask, tokens } = batch;
   const [B, T] = [x.shape[0]!, x.shape[1]!];
-  if (T === 0) throw new Error("demo: expected at least one word in the sentences but found none");
   const maskData = mask.data;
   const realPositions = batch.lengths.reduce((sum, n) => sum + n, 0);
   const rowLabels = tokens.map((words) => Array.from({ length: T }, (_, t) => words[t] ?? "<pad>"));
@@ -213,7 +368,7 @@ export async function runDemo(
     }
   }
 
-  const sweepMax = Math.max(options.maxLength, T);
+  const sweepMax = options.maxLength;
   const sweep = paddingSweep({
     sentences,
     dim,
@@ -231,23 +386,27 @@ export async function runDemo(
     companions: lang === "bn" ? BENGALI_COMPANIONS : undefined,
   });
 
-  const report = buildReport(options, {
-    batch,
-    rowLabels,
-    featureLabels,
-    unmasked,
-    masked,
-    padded,
-    real,
-    plainBatchNorm,
-    maskedBatchNorm,
-    normalized,
-    inputTokens,
-    sweep,
-    dependence,
-  });
-  const html = report.toHTML();
-  await Deno.writeTextFile(options.out, html);
+  let written: { bytes: number; charts: number } | null = null;
+  if (write !== null) {
+    const report = buildReport(options, {
+      batch,
+      rowLabels,
+      featureLabels,
+      unmasked,
+      masked,
+      padded,
+      real,
+      plainBatchNorm,
+      maskedBatchNorm,
+      normalized,
+      inputTokens,
+      sweep,
+      dependence,
+    });
+    const html = report.toHTML();
+    await write(html);
+    written = { bytes: new TextEncoder().encode(html).length, charts: report.figureCount };
+  }
   const summarize = (length: number): SweepSummary | undefined => {
     const row = sweep.rows.find((r) => r.length === length);
     return row && {
@@ -293,10 +452,8 @@ export async function runDemo(
       atEnd: summarize(sweepMax)!,
     },
     batchDependence: dependence,
-    report: {
-      path: await Deno.realPath(options.out),
-      bytes: new TextEncoder().encode(html).length,
-      charts: report.figureCount,
-    },
+    report: options.out === null || written === null
+      ? null
+      : { path: await Deno.realPath(options.out), ...written },
   };
 }

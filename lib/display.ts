@@ -6,6 +6,7 @@
  * @module
  */
 import { escapeHtml } from "./_html.ts";
+import { neutralizeBidi } from "./_safe_text.ts";
 import { type TableRow, tableToHtml, tableToText } from "./_table_html.ts";
 import { type TensorHtmlOptions, tensorToHtml } from "./_tensor_html.ts";
 import { type Displayable, JUPYTER_DISPLAY } from "./jupyter.ts";
@@ -61,7 +62,7 @@ export function displayTensor(x: Tensor, options: DisplayTensorOptions = {}): Di
   return {
     [JUPYTER_DISPLAY]: () => ({
       "text/html": tensorToHtml(x.data, x.shape, x.dtype, htmlOptions),
-      "text/plain": (options.title ? `${options.title}\n` : "") + x.toString(),
+      "text/plain": (options.title ? `${neutralizeBidi(options.title)}\n` : "") + x.toString(),
     }),
   };
 }
@@ -86,7 +87,8 @@ export function displayTable(
   return {
     [JUPYTER_DISPLAY]: () => ({
       "text/html": tableToHtml(rows, options.title),
-      "text/plain": (options.title ? `${options.title}\n` : "") + tableToText(rows),
+      "text/plain": (options.title ? `${neutralizeBidi(options.title)}\n` : "") +
+        tableToText(rows),
     }),
   };
 }
@@ -107,7 +109,7 @@ export function displayText(text: string): Displayable {
   return {
     [JUPYTER_DISPLAY]: () => ({
       "text/html": `<p>${escapeHtml(text)}</p>`,
-      "text/plain": text,
+      "text/plain": neutralizeBidi(text),
     }),
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { Config, Data, Layout } from "npm:@types/plotly.js@2.35.17";
 import { escapeHtml, scriptSafeJson } from "./_html.ts";
+import { plotlyDisplayText } from "./_plotly_text.ts";
 import { plotlyLoaderScript } from "./_plotly_bundle.ts";
 import { type Displayable, JUPYTER_DISPLAY, type MimeBundle } from "./jupyter.ts";
 
@@ -64,11 +65,10 @@ export class Figure implements FigureSpec, Displayable {
     this.config = { ...DEFAULT_CONFIG, ...spec.config };
   }
 
-  /** The title text, or "" without one. */
+  /** The title as Plotly shows it (entities such as `&lt;` decoded), or "" without one. */
   get title(): string {
     const title = this.layout.title;
-    if (typeof title === "string") return title;
-    return title?.text ?? "";
+    return plotlyDisplayText((typeof title === "string" ? title : title?.text) ?? "");
   }
 
   /** `{ data, layout, config }`, as Plotly and the Jupyter Plotly renderer take it. */

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { allocate, fromFloat64 } from "./_dtype.ts";
+import { allocate, fromFloat64, scratchArray } from "./_dtype.ts";
 import { scratch } from "./_scratch.ts";
 import { rowMoments } from "./_row_kernels.ts";
 import { checkTensor } from "./_mask.ts";
@@ -19,6 +19,7 @@ import {
   outWhileRecording,
   resolveNormalizedShape,
   rowIndex,
+  zeroVarianceError,
 } from "./_norm_checks.ts";
 import { formatShape, shapesEqual } from "./_shape.ts";
 import { needsGrad, record } from "./autograd.ts";
@@ -207,8 +208,8 @@ export function layerNormBackward(
   const upstream = dy.data;
   const dx = allocate(x.dtype, x.size);
   const moments = scratch(6, 2);
-  const dWeight = allocate("float64", width) as Float64Array;
-  const dBias = allocate("float64", width) as Float64Array;
+  const dWeight = scratchArray("float64", width) as Float64Array;
+  const dBias = scratchArray("float64", width) as Float64Array;
   for (let row = 0; row < rows; row++) {
     const start = row * width;
     const end = start + width;
@@ -279,5 +280,13 @@ function tokenInverseStd(
       `token ${rowIndex(row, x.shape.slice(0, x.ndim - normalizedRank))}`,
     );
   }
-  return 1 / Math.sqrt(squares / width + eps);
+  const variance = squares / width + eps;
+  if (variance === 0) {
+    throw zeroVarianceError(
+      operation,
+      x,
+      `token ${rowIndex(row, x.shape.slice(0, x.ndim - normalizedRank))}`,
+    );
+  }
+  return 1 / Math.sqrt(variance);
 }

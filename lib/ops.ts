@@ -4,8 +4,10 @@
  * @module
  */
 import { allocate, promote } from "./_dtype.ts";
+import { checkTensor } from "./_mask.ts";
 import { broadcastShapes, formatShape, normalizeAxis, shapesEqual, sizeOf } from "./_shape.ts";
 import { anyNeedsGrad, record } from "./autograd.ts";
+import { describeValue } from "./_validate.ts";
 import { Tensor } from "./tensor.ts";
 
 /**
@@ -23,6 +25,7 @@ import { Tensor } from "./tensor.ts";
  * ```
  */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
+  checkTensorList(tensors, "stack");
   if (tensors.length === 0) throw new Error("stack: expected at least one tensor but found none");
   const first = tensors[0]!;
   for (const [i, t] of tensors.entries()) {
@@ -53,6 +56,7 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
  * ```
  */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+  checkTensorList(tensors, "concat");
   if (tensors.length === 0) throw new Error("concat: expected at least one tensor but found none");
   const first = tensors[0]!;
   if (first.ndim === 0) {
@@ -195,6 +199,8 @@ export interface AllCloseOptions {
  * ```
  */
 export function allClose(a: Tensor, b: Tensor, options: AllCloseOptions = {}): boolean {
+  checkTensor(a, "allClose", "a");
+  checkTensor(b, "allClose", "b");
   const rtol = options.rtol ?? 1e-5;
   const atol = options.atol ?? 1e-8;
   const shape = broadcastShapes(a.shape, b.shape, "allClose");
@@ -215,6 +221,18 @@ export function allClose(a: Tensor, b: Tensor, options: AllCloseOptions = {}): b
     if (!(Math.abs(p - q) <= atol + rtol * Math.abs(q))) return false;
   }
   return true;
+}
+
+/** Throws unless `tensors` is a list of Tensors, naming the operation and the first misfit. */
+function checkTensorList(tensors: readonly Tensor[], operation: string): void {
+  if (!Array.isArray(tensors)) {
+    throw new Error(
+      `${operation}: expected a list of tensors but found ${
+        tensors instanceof Tensor ? "one Tensor (wrap it: [t])" : describeValue(tensors)
+      }`,
+    );
+  }
+  for (const [i, t] of tensors.entries()) checkTensor(t, operation, `tensor ${i}`);
 }
 
 function zerosLike(shape: readonly number[]): Tensor {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { allocate, type DType } from "./_dtype.ts";
+import { allocate, checkAllocation, type DType } from "./_dtype.ts";
 import type { NestedArray } from "./_nested.ts";
 import { formatShape, shapesEqual, sizeOf } from "./_shape.ts";
 import { Tensor, tensor } from "./tensor.ts";
@@ -109,6 +109,7 @@ export function padSequences(
   const dtype: DType = tensors.some((t) => t.dtype === "float64") ? "float64" : "float32";
   const width = sizeOf(featureShape);
   const batch = tensors.length;
+  checkAllocation([batch, length, width], dtype, "padSequences");
   const x = allocate(dtype, batch * length * width).fill(value);
   const mask = new Float32Array(batch * length);
   const lengths: number[] = [];

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Layout } from "npm:@types/plotly.js@2.35.17";
+import { plotly3dText, plotlyText } from "./_plotly_text.ts";
 import { formatShape } from "./_shape.ts";
 import { Figure, type Trace } from "./figure.ts";
 import { fontFamily, type Language, translator } from "./i18n/translate.ts";
@@ -14,13 +15,14 @@ import { Tensor } from "./tensor.ts";
 const PADDING_COLOR = "#d1d5db";
 const PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4b5563"];
 
+/** A layout with `title` (user text, shown literally: see `plotlyText`), in `lang`'s fonts. */
 function baseLayout(
   title: string,
   extra: Partial<Layout> = {},
   lang: Language = "en",
 ): Partial<Layout> {
   return {
-    title: { text: title, x: 0.02, xanchor: "left" },
+    title: { text: plotlyText(title), x: 0.02, xanchor: "left" },
     font: { family: fontFamily(lang), size: 13 },
     margin: { l: 70, r: 30, t: 60, b: 60 },
     paper_bgcolor: "white",
@@ -37,6 +39,41 @@ function baseLayout(
  */
 function chartValue(value: number): number {
   return Number.isFinite(value) ? Number(value.toPrecision(6)) : value;
+}
+
+/**
+ * Throws unless `series` is a list of `{ name, values }`, naming the chart:
+ * a bare Tensor or array passed where a list of series belongs would
+ * otherwise fail deep inside with a TypeError.
+ */
+function checkSeries(series: readonly Series[], operation: string): void {
+  if (!Array.isArray(series)) {
+    throw new Error(
+      `${operation}: expected a list of series ({ name, values }) but found ${describe(series)}${
+        series instanceof Tensor ? " (wrap it: [{ name, values: tensor }])" : ""
+      }`,
+    );
+  }
+  for (const [i, s] of series.entries()) {
+    const values = (s as Partial<Series> | null)?.values;
+    const valid = typeof s === "object" && s !== null && typeof s.name === "string" &&
+      (values instanceof Tensor || (typeof values === "object" && values !== null &&
+        typeof (values as ArrayLike<number>).length === "number"));
+    if (!valid) {
+      throw new Error(
+        `${operation}: expected series ${i} to be { name: string, values: Tensor | number[] } but found ${
+          describe(s)
+        }`,
+      );
+    }
+  }
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Tensor) return `a Tensor ${formatShape(value.shape)}`;
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value;
 }
 
 function valuesOf(values: ArrayLike<number> | Tensor): number[] {
@@ -70,8 +107,11 @@ export interface HeatmapOptions {
 }
 
 /**
- * A heatmap of a (T, D) matrix, or of a (B, T, D) tensor as B panels side by
- * side, with padded cells greyed and labelled "pad" when a mask is given.
+ * A heatmap of a (T, D) matrix, or of a (B, T, D) tensor as B panels in a
+ * grid (up to 4 per row for narrow matrices, 2 or 1 for wide ones, so every
+ * panel stays readable however many sentences there are; the chart grows
+ * taller and the page scrolls), with padded cells greyed and labelled "pad"
+ * when a mask is given. Every label and title shows literally.
  *
  * @example
  * ```ts
@@ -114,16 +154,26 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
     (nonNegative ? [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]] : "RdBu");
   const showValues = options.showValues ?? rows * cols <= 400;
   const data: Trace[] = [];
+  const rowLabelChars = Math.max(
+    0,
+    ...Array.from({ length: panels }, (_, p) => labelsFor(options.rowLabels, p) ?? [])
+      .flat().map((label) => Array.from(String(label)).length + 4), // "12 · " prefix
+  );
+  const grid = heatmapGrid(panels, rows, cols, rowLabelChars);
   const layout = baseLayout(
     options.title ?? t("chart.tensorTitle", { shape: formatShape(x.shape) }),
-    {
-      height: Math.min(900, Math.max(260, 60 * rows + 140)),
-      annotations: [],
-    },
+    { height: grid.height, annotations: [] },
     options.lang,
   );
-  const gap = panels > 1 ? 0.14 : 0;
   const pad = t("chart.pad");
+  const xTitle = plotlyText(options.xTitle ?? t("chart.feature"));
+  const yTitle = plotlyText(options.yTitle ?? t("chart.position"));
+  // A panel's title fits over its panel (about 7 px a character); the full title is its trace's name.
+  const titleChars = Math.max(8, Math.floor(grid.domains[0]!.x[1] * 1000 / 7));
+  const panelTitle = (p: number) =>
+    plotlyText(
+      truncate(options.panelTitles?.[p] ?? t("chart.batchItem", { index: p }), titleChars),
+    );
   for (let p = 0; p < panels; p++) {
     const suffix = p === 0 ? "" : String(p + 1);
     const rowNames = uniqueLabels(labelsFor(options.rowLabels, p), rows);
@@ -150,8 +200,9 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
     const axes = { xaxis: `x${suffix}`, yaxis: `y${suffix}` };
     data.push({
       type: "heatmap",
-      name: options.panelTitles?.[p] ??
-        (panels > 1 ? t("chart.batchTrace", { index: p }) : t("chart.values")),
+      name: options.panelTitles?.[p] === undefined
+        ? (panels > 1 ? t("chart.batchTrace", { index: p }) : t("chart.values"))
+        : plotlyText(options.panelTitles[p]!),
       x: colNames,
       y: rowNames,
       z,
@@ -177,28 +228,31 @@ export function heatmap(x: Tensor, options: HeatmapOptions = {}): Figure {
       hovertemplate: `%{y} · %{x}: ${t("chart.padding")}<extra></extra>`,
       ...axes,
     });
-    const start = p / panels + (p > 0 ? gap / 2 : 0);
-    const end = (p + 1) / panels - (p < panels - 1 ? gap / 2 : 0);
+    const { x: xDomain, y: yDomain } = grid.domains[p]!;
+    const column = p % grid.perRow;
     const record = layout as Record<string, unknown>;
     record[`xaxis${suffix}`] = {
-      domain: [start, end],
+      domain: xDomain,
       anchor: `y${suffix}`,
-      title: { text: options.xTitle ?? t("chart.feature") },
+      // The x title under the bottom panel of each column only: it would collide with the panel below.
+      title: { text: p + grid.perRow >= panels ? xTitle : "" },
       side: "bottom",
       type: "category",
     };
     record[`yaxis${suffix}`] = {
+      domain: yDomain,
       anchor: `x${suffix}`,
       autorange: "reversed",
       automargin: true,
       type: "category",
-      title: { text: p === 0 ? options.yTitle ?? t("chart.position") : "" },
+      title: { text: column === 0 ? yTitle : "" },
     };
     if (panels > 1 || options.panelTitles !== undefined) {
       layout.annotations!.push({
-        text: options.panelTitles?.[p] ?? t("chart.batchItem", { index: p }),
-        x: (start + end) / 2,
-        y: 1.02,
+        text: panelTitle(p),
+        x: (xDomain[0] + xDomain[1]) / 2,
+        y: yDomain[1],
+        yshift: 4,
         xref: "paper",
         yref: "paper",
         xanchor: "center",
@@ -239,12 +293,72 @@ function labelsFor(
   return (labels as readonly (readonly string[])[])[panel];
 }
 
-/** "0 · the", "1 · cat": Plotly merges equal category labels, so every label carries its index. */
+/**
+ * "0 · the", "1 · cat": Plotly merges equal category labels, so every label
+ * carries its index (and shows literally, see `plotlyText`).
+ */
 function uniqueLabels(labels: readonly string[] | undefined, count: number): string[] {
   return Array.from({ length: count }, (_, i) => {
     const label = labels?.[i];
-    return label === undefined ? String(i) : `${i} · ${label}`;
+    return label === undefined ? String(i) : `${i} · ${plotlyText(label)}`;
   });
+}
+
+/** Panels per grid row: narrow matrices 4 side by side, wider ones 2, the widest 1. */
+function panelsPerRow(panels: number, cols: number): number {
+  return Math.min(panels, cols <= 8 ? 4 : cols <= 24 ? 2 : 1);
+}
+
+/** Pixels between two rows of panels: x tick labels, the next panel's title. */
+const PANEL_GAP_PX = 80;
+/** The narrowest a panel may be, as a share of the plot's width (about 200 px in a report). */
+const MIN_PANEL_WIDTH = 0.2;
+/** Roughly one character of a 12 px tick label, as a share of a report chart's width. */
+const CHARACTER_WIDTH = 0.0065;
+
+/**
+ * Where each heatmap panel goes: a grid filled row by row, with the paper
+ * domains (within [0, 1]) of every panel and the chart's height in pixels.
+ * Panels side by side are parted by room for the row labels (`labelChars`
+ * characters) of the panel on the right; fewer go in a row when that room
+ * would leave a panel narrower than {@linkcode MIN_PANEL_WIDTH}.
+ */
+function heatmapGrid(
+  panels: number,
+  rows: number,
+  cols: number,
+  labelChars: number,
+): { perRow: number; height: number; domains: { x: [number, number]; y: [number, number] }[] } {
+  const gapX = Math.min(0.3, Math.max(0.06, 0.02 + labelChars * CHARACTER_WIDTH));
+  let perRow = Math.max(1, panelsPerRow(panels, cols));
+  while (perRow > 1 && (1 - gapX * (perRow - 1)) / perRow < MIN_PANEL_WIDTH) perRow--;
+  const gridRows = Math.max(1, Math.ceil(panels / perRow));
+  const width = (1 - gapX * (perRow - 1)) / perRow;
+  // One row: the chart's usual height. More: each row of panels gets a readable height; the
+  // chart grows and the page scrolls.
+  const panelHeight = gridRows === 1
+    ? Math.min(900, Math.max(260, 60 * rows + 140)) - 120
+    : Math.min(600, Math.max(160, 40 * rows + 40));
+  const plotHeight = gridRows * panelHeight + (gridRows - 1) * PANEL_GAP_PX;
+  const height = plotHeight + 120; // the layout's top and bottom margins
+  return {
+    perRow,
+    height,
+    domains: Array.from({ length: panels }, (_, p) => {
+      const row = Math.floor(p / perRow);
+      const column = p % perRow;
+      const top = 1 - (row * (panelHeight + PANEL_GAP_PX)) / plotHeight;
+      const bottom = Math.max(0, top - panelHeight / plotHeight);
+      const start = column * (width + gapX);
+      return { x: [start, Math.min(1, start + width)], y: [bottom, top] };
+    }),
+  };
+}
+
+/** `text` cut to `max` characters (code points) with an ellipsis, so a panel title fits its panel. */
+function truncate(text: string, max: number): string {
+  const characters = Array.from(text);
+  return characters.length <= max ? text : `${characters.slice(0, Math.max(1, max - 1)).join("")}…`;
 }
 
 /** One series of a bar, line or histogram chart. */
@@ -288,30 +402,26 @@ export interface BarChartOptions {
  * ```
  */
 export function barChart(series: readonly Series[], options: BarChartOptions = {}): Figure {
+  checkSeries(series, "barChart");
   const data: Trace[] = series.map((s, i) => {
     const y = valuesOf(s.values);
     return {
       type: "bar",
-      name: s.name,
-      x: options.categories ? [...options.categories] : y.map((_, j) => String(j)),
+      name: plotlyText(s.name),
+      x: options.categories ? options.categories.map(plotlyText) : y.map((_, j) => String(j)),
       y,
       marker: { color: s.color ?? PALETTE[i % PALETTE.length] },
-      hovertemplate: `${escapeTemplate(s.name)} · %{x}: %{y:.4f}<extra></extra>`,
+      hovertemplate: `${plotlyText(s.name)} · %{x}: %{y:.4f}<extra></extra>`,
     };
   });
   return new Figure({
     data,
     layout: baseLayout(options.title ?? translator(options.lang)("chart.barTitle"), {
       barmode: "group",
-      xaxis: { title: { text: options.xTitle ?? "" }, type: "category" },
-      yaxis: { title: { text: options.yTitle ?? "" }, zeroline: true },
+      xaxis: { title: { text: plotlyText(options.xTitle ?? "") }, type: "category" },
+      yaxis: { title: { text: plotlyText(options.yTitle ?? "") }, zeroline: true },
     }, options.lang),
   });
-}
-
-/** Plotly hover templates treat `%{…}` specially: keep user text literal. */
-function escapeTemplate(text: string): string {
-  return text.replace(/%/g, "%%");
 }
 
 /** Options for {@linkcode featureStatsChart}. */
@@ -353,6 +463,16 @@ export function featureStatsChart(
   stats: FeatureStatsInput,
   options: FeatureStatsChartOptions = {},
 ): Figure {
+  for (const key of ["meanWithPadding", "stdWithPadding", "meanReal", "stdReal"] as const) {
+    const values = (stats as Partial<FeatureStatsInput> | null)?.[key];
+    if (!(values instanceof Tensor) && !(typeof values === "object" && values !== null)) {
+      throw new Error(
+        `featureStatsChart: expected stats.${key} to be a Tensor or an array of numbers but found ${
+          describe(values)
+        }`,
+      );
+    }
+  }
   const t = translator(options.lang);
   const features = valuesOf(stats.meanReal).length;
   const categories = options.featureLabels
@@ -407,13 +527,17 @@ export interface LineChartOptions {
  * ```
  */
 export function lineChart(series: readonly Series[], options: LineChartOptions = {}): Figure {
+  checkSeries(series, "lineChart");
   const data: Trace[] = series.map((s, i) => {
     const y = valuesOf(s.values);
     return {
       type: "scatter",
       mode: y.length > 40 ? "lines" : "lines+markers",
-      name: s.name,
-      x: s.x === undefined ? y.map((_, j) => j) : Array.from(s.x as ArrayLike<number | string>),
+      name: plotlyText(s.name),
+      x: s.x === undefined ? y.map((_, j) => j) : Array.from(
+        s.x as ArrayLike<number | string>,
+        (v) => typeof v === "string" ? plotlyText(v) : v,
+      ),
       y,
       line: { color: s.color ?? PALETTE[i % PALETTE.length], dash: s.dash ?? "solid", width: 2 },
     };
@@ -422,8 +546,14 @@ export function lineChart(series: readonly Series[], options: LineChartOptions =
   return new Figure({
     data,
     layout: baseLayout(options.title ?? translator(options.lang)("chart.lineTitle"), {
-      xaxis: { title: { text: options.xTitle ?? "" }, type: options.logX ? "log" : "linear" },
-      yaxis: { title: { text: options.yTitle ?? "" }, type: options.logY ? "log" : "linear" },
+      xaxis: {
+        title: { text: plotlyText(options.xTitle ?? "") },
+        type: options.logX ? "log" : "linear",
+      },
+      yaxis: {
+        title: { text: plotlyText(options.yTitle ?? "") },
+        type: options.logY ? "log" : "linear",
+      },
       shapes: markers.map((m) => ({
         type: "line",
         x0: m.x,
@@ -437,7 +567,7 @@ export function lineChart(series: readonly Series[], options: LineChartOptions =
         x: m.x,
         y: 1,
         yref: "paper",
-        text: m.label,
+        text: plotlyText(m.label),
         showarrow: false,
         yanchor: "bottom",
         font: { size: 11, color: "#374151" },
@@ -487,14 +617,38 @@ export interface Scatter3dOptions {
  * ```
  */
 export function scatter3d(groups: readonly PointGroup[], options: Scatter3dOptions = {}): Figure {
+  if (!Array.isArray(groups)) {
+    throw new Error(
+      `scatter3d: expected a list of point groups ({ name, points }) but found ${describe(groups)}`,
+    );
+  }
   const t = translator(options.lang);
   const data: Trace[] = [];
   for (const [i, group] of groups.entries()) {
+    if (typeof group !== "object" || group === null || typeof group.name !== "string") {
+      throw new Error(
+        `scatter3d: expected group ${i} to be { name: string, points: Tensor } but found ${
+          describe(group)
+        }`,
+      );
+    }
     const points = group.points;
     if (!(points instanceof Tensor) || points.ndim !== 2 || points.shape[1] !== 3) {
       throw new Error(
         `scatter3d: expected the points of group "${group.name}" to have shape (N, 3) but found ${
           points instanceof Tensor ? formatShape(points.shape) : typeof points
+        }`,
+      );
+    }
+    if (
+      group.labels !== undefined &&
+      (!Array.isArray(group.labels) || group.labels.length !== points.shape[0])
+    ) {
+      throw new Error(
+        `scatter3d: expected the labels of group "${group.name}" to be ${
+          points.shape[0]
+        } strings (one per point) but found ${
+          Array.isArray(group.labels) ? group.labels.length : describe(group.labels)
         }`,
       );
     }
@@ -504,11 +658,13 @@ export function scatter3d(groups: readonly PointGroup[], options: Scatter3dOptio
     data.push({
       type: "scatter3d",
       mode: group.labels ? "markers+text" : "markers",
-      name: group.name,
+      name: plotlyText(group.name),
       x: column(0),
       y: column(1),
       z: column(2),
-      text: group.labels ? [...group.labels] : undefined,
+      // WebGL labels next to the points, and SVG hover labels: each escaped for its renderer.
+      text: group.labels ? group.labels.map(plotly3dText) : undefined,
+      hovertext: group.labels ? group.labels.map(plotlyText) : undefined,
       marker: { size: 5, color: group.color ?? PALETTE[i % PALETTE.length] },
     });
   }
@@ -597,10 +753,11 @@ export interface HistogramOptions {
  * ```
  */
 export function histogram(series: readonly Series[], options: HistogramOptions = {}): Figure {
+  checkSeries(series, "histogram");
   const t = translator(options.lang);
   const data: Trace[] = series.map((s, i) => ({
     type: "histogram",
-    name: s.name,
+    name: plotlyText(s.name),
     x: valuesOf(s.values),
     nbinsx: options.bins ?? 30,
     opacity: series.length > 1 ? 0.6 : 0.9,
@@ -610,7 +767,7 @@ export function histogram(series: readonly Series[], options: HistogramOptions =
     data,
     layout: baseLayout(options.title ?? t("chart.histogramTitle"), {
       barmode: "overlay",
-      xaxis: { title: { text: options.xTitle ?? t("chart.value") } },
+      xaxis: { title: { text: plotlyText(options.xTitle ?? t("chart.value")) } },
       yaxis: { title: { text: t("chart.count") } },
     }, options.lang),
   });

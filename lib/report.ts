@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { reserveOutput } from "./_atomic_write.ts";
 import { escapeHtml } from "./_html.ts";
 import { markdownToHtml } from "./_markdown.ts";
 import { plotlyLoaderScript, plotlyVersion } from "./_plotly_bundle.ts";
@@ -124,8 +125,13 @@ ${this.#sections.join("\n")}
 `;
   }
 
-  /** Writes the page to `path`. */
+  /**
+   * Writes the page to `path` atomically: to a temporary file beside it,
+   * then renamed, so a failed write (a full disk) never leaves a partial page.
+   */
   async save(path: string | URL): Promise<void> {
-    await Deno.writeTextFile(path, this.toHTML());
+    const html = this.toHTML();
+    const file = path instanceof URL ? decodeURIComponent(path.pathname) : path;
+    await (await reserveOutput(file, "Report.save")).commit(html);
   }
 }

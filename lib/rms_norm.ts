@@ -15,6 +15,7 @@ import {
   outWhileRecording,
   resolveNormalizedShape,
   rowIndex,
+  zeroVarianceError,
 } from "./_norm_checks.ts";
 import { formatShape, shapesEqual } from "./_shape.ts";
 import { needsGrad, record } from "./autograd.ts";
@@ -94,7 +95,15 @@ export function rmsNorm(x: Tensor, options: RmsNormOptions = {}): Tensor {
         `token ${rowIndex(row, x.shape.slice(0, x.ndim - normalizedShape.length))}`,
       );
     }
-    const inverseRms = 1 / Math.sqrt(squares / width + eps);
+    const meanSquare = squares / width + eps;
+    if (meanSquare === 0) {
+      throw zeroVarianceError(
+        operation,
+        x,
+        `token ${rowIndex(row, x.shape.slice(0, x.ndim - normalizedShape.length))}`,
+      );
+    }
+    const inverseRms = 1 / Math.sqrt(meanSquare);
     if (gamma === undefined) {
       for (let i = start; i < end; i++) out[i] = source[i]! * inverseRms;
     } else {

@@ -3,7 +3,16 @@
  *
  * @module
  */
-import { allocate, type DType, dtypeOf, promote, type TypedArray } from "./_dtype.ts";
+import {
+  allocate,
+  checkAllocation,
+  checkDtype,
+  type DType,
+  dtypeOf,
+  promote,
+  scratchArray,
+  type TypedArray,
+} from "./_dtype.ts";
 import { binaryKernel, type BinaryOp, unaryKernel, type UnaryOp } from "./_elementwise.ts";
 import { expNonPositive } from "./_exp.ts";
 import { formatTensorBody } from "./_format.ts";
@@ -31,6 +40,7 @@ import {
   runBackward,
   type VectorJacobianProduct,
 } from "./autograd.ts";
+import { describeValue, notATensorError } from "./_validate.ts";
 import { JUPYTER_DISPLAY, type MimeBundle } from "./jupyter.ts";
 
 export type { DType, NestedArray, TypedArray };
@@ -326,6 +336,7 @@ export class Tensor {
 
   /** This tensor converted to `dtype` (itself when it already has it); gradients convert back. */
   astype(dtype: DType): Tensor {
+    checkDtype(dtype, "astype");
     if (dtype === this.dtype) return this;
     const out = allocate(dtype, this.size);
     out.set(this.data);
@@ -517,6 +528,7 @@ export class Tensor {
    * then removed.
    */
   matmul(other: Tensor): Tensor {
+    if (!(other instanceof Tensor)) throw notATensorError("matmul", "b", other);
     if (this.ndim === 0 || other.ndim === 0) {
       throw new Error(
         `matmul: expected tensors with at least 1 axis but found ${formatShape(this.shape)} and ${
@@ -550,6 +562,7 @@ export class Tensor {
     const batchA = this.shape.slice(0, -2);
     const batchB = b.shape.slice(0, -2);
     const batchShape = broadcastShapes(batchA, batchB, "matmul");
+    checkAllocation([...batchShape, n, m], promote(this.dtype, b.dtype), "matmul");
     const out = allocate(promote(this.dtype, b.dtype), sizeOf(batchShape) * n * m);
     matmulKernel(this.data, batchA, b.data, batchB, out, batchShape, n, k, m);
     const result = new Tensor(out, [...batchShape, n, m]);
@@ -622,22 +635,35 @@ export class Tensor {
 
   /**
    * `value` where `mask` is 1 and `x` where it is 0, like PyTorch's
-   * `masked_fill`. `mask` holds only 0s and 1s and broadcasts to the shape of
-   * `x`. With normlab's padding masks (1 = real token) hide the padding with
+   * `masked_fill`. `mask` holds only 0s and 1s and either has the leading
+   * axes of `x` — normlab's mask convention: a (B, T) mask fills whole
+   * tokens of a (B, T, D) tensor — or broadcasts to the shape of `x` as in
+   * NumPy (aligned on the right). A mask that fits both ways is read as
+   * leading axes; give it trailing 1s or leading 1s to choose. With
+   * normlab's padding masks (1 = real token) hide the padding with
    * `x.maskedFill(mask.eq(0), value)`.
+   *
+   * @example
+   * ```ts
+   * import { tensor } from "./tensor.ts";
+   * import { deepStrictEqual } from "node:assert/strict";
+   *
+   * const x = tensor([[[1, 2], [3, 4]]]); // (B, T, D) = (1, 2, 2)
+   * const mask = tensor([[1, 0]]); // (B, T): the second token is padding
+   * deepStrictEqual(x.maskedFill(mask.eq(0), 0).toArray(), [[[1, 2], [0, 0]]]);
+   * ```
    */
   maskedFill(mask: Tensor, value: number): Tensor {
-    const shape = broadcastShapes(this.shape, mask.shape, "maskedFill");
-    if (!shapesEqual(shape, this.shape)) {
+    if (!(mask instanceof Tensor)) throw notATensorError("maskedFill", "mask", mask);
+    if (typeof value !== "number") {
       throw new Error(
-        `maskedFill: expected a mask that broadcasts to x ${formatShape(this.shape)} but found ${
-          formatShape(mask.shape)
-        }`,
+        `maskedFill: expected value to be a number but found ${describeValue(value)}`,
       );
     }
+    const maskShape = maskedFillShape(this.shape, mask.shape);
     assertBinaryMask(mask, "maskedFill");
-    const expanded = allocate(this.dtype, this.size);
-    binaryKernel("add", expanded, this.shape, mask.data, mask.shape, expanded, this.shape);
+    const expanded = scratchArray(this.dtype, this.size);
+    binaryKernel("add", expanded, this.shape, mask.data, maskShape, expanded, this.shape);
     const out = this.data.slice();
     for (let i = 0; i < out.length; i++) {
       if (expanded[i] === 1) out[i] = value;
@@ -666,10 +692,14 @@ export class Tensor {
   #binary(op: BinaryOp, other: Tensor | number): Tensor {
     const y = typeof other === "number" ? scalar(other, this.dtype) : other;
     if (!(y instanceof Tensor)) {
-      throw new Error(`${op}: expected a Tensor or a number but found ${typeof other}`);
+      throw new Error(`${op}: expected a Tensor or a number but found ${describeValue(other)}`);
     }
     const shape = broadcastShapes(this.shape, y.shape, op);
-    const out = allocate(promote(this.dtype, y.dtype), sizeOf(shape));
+    const size = sizeOf(shape);
+    const dtype = promote(this.dtype, y.dtype);
+    // Larger than both inputs (an outer broadcast): check that it can exist before allocating.
+    if (size > this.size && size > y.size) checkAllocation(shape, dtype, op);
+    const out = allocate(dtype, size);
     binaryKernel(op, this.data, this.shape, y.data, y.shape, out, shape);
     const result = new Tensor(out, shape, TRUSTED);
     if (op !== "eq" && needsGrad(this, y)) {
@@ -737,8 +767,32 @@ function softmaxRowFloat32(x: TypedArray, out: TypedArray, start: number, n: num
   for (let i = start; i < end; i++) out[i]! *= inverse;
 }
 
+/**
+ * The shape `maskedFill` reads its mask with: the mask's own shape followed
+ * by 1s when it has the leading axes of x (normlab's mask convention), else
+ * its own shape, which must then broadcast to x (NumPy's rule).
+ */
+function maskedFillShape(xShape: readonly number[], maskShape: readonly number[]): number[] {
+  if (
+    maskShape.length < xShape.length &&
+    shapesEqual(maskShape, xShape.slice(0, maskShape.length))
+  ) {
+    return [...maskShape, ...new Array<number>(xShape.length - maskShape.length).fill(1)];
+  }
+  const shape = broadcastShapes(xShape, maskShape, "maskedFill");
+  if (!shapesEqual(shape, xShape)) {
+    throw new Error(
+      `maskedFill: expected a mask with the leading axes of x or one that broadcasts to x ${
+        formatShape(xShape)
+      } but found ${formatShape(maskShape)}`,
+    );
+  }
+  return [...maskShape];
+}
+
+/** A 0-D operand for a binary op: work memory, never returned. */
 function scalar(value: number, dtype: DType): Tensor {
-  const data = allocate(dtype, 1);
+  const data = scratchArray(dtype, 1);
   data[0] = value;
   return new Tensor(data, []);
 }
@@ -790,9 +844,20 @@ function tensorFromData(
   data: NestedArray | ArrayLike<number>,
   options: TensorOptions,
 ): Tensor {
+  if (typeof data !== "number" && (typeof data !== "object" || data === null)) {
+    throw new Error(
+      `tensor: expected nested arrays of numbers, a number, or flat data with a shape but found ${
+        describeValue(data)
+      }`,
+    );
+  }
   const isTyped = data instanceof Float32Array || data instanceof Float64Array;
   const dtype: DType = options.dtype ?? (data instanceof Float64Array ? "float64" : "float32");
-  if (options.shape !== undefined) assertValidShape(options.shape, "tensor");
+  checkDtype(dtype, "tensor");
+  if (options.shape !== undefined) {
+    assertValidShape(options.shape, "tensor");
+    checkAllocation(options.shape, dtype, "tensor");
+  }
   if (isTyped || (typeof data === "object" && !Array.isArray(data))) {
     // Flat data: a typed array or another array-like.
     const flat = data as ArrayLike<number>;

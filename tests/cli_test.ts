@@ -52,7 +52,7 @@ Deno.test("parseDemoArgs: bad flags are usage errors with a clear message", () =
   );
   throws(
     () => parseDemoArgs(["--dim", "0"]),
-    /--dim: expected an integer from 1 to 4096 but found 0/,
+    /--dim: expected an integer from 1 to 32 but found 0/,
   );
   throws(() => parseDemoArgs(["--seed", "-1"]), /--seed: expected an integer from 0/);
   throws(() => parseDemoArgs(["--max-length"]), /--max-length: expected a value/);
@@ -161,6 +161,7 @@ Deno.test("mod.ts runs the demo when executed; bad flags exit 2", async () => {
   strictEqual(good.code, 0, new TextDecoder().decode(good.stderr));
   ok(new TextDecoder().decode(good.stdout).includes("normlab demo"));
   const failing = await run(["--out", `${dir}/missing/dir/r.html`]);
-  strictEqual(failing.code, 1);
+  strictEqual(failing.code, 2, "an unwritable --out is a bad command line");
+  ok(new TextDecoder().decode(failing.stderr).includes("error: --out: cannot write"));
   await Deno.remove(dir, { recursive: true });
 });

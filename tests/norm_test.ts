@@ -23,8 +23,11 @@ Deno.test("layerNorm: hand-checked values, γ and β, eps on a constant token", 
   assertClose(y, [[expected[0]!, 1, 3 * expected[2]!]], 1e-6, "affine");
   // A constant token has variance 0: eps keeps the division finite and the output is 0.
   deepStrictEqual(layerNorm(tensor([[5, 5, 5]])).toArray(), [[0, 0, 0]]);
-  // eps = 0 on a constant token divides 0 by 0; with eps it stays finite.
-  ok(Number.isNaN(layerNorm(tensor([[5, 5]]), { eps: 0 }).data[0]!), "eps 0: 0/0 as in PyTorch");
+  // eps = 0 on a constant token would divide 0 by 0 (NaN in PyTorch): normlab throws, naming it.
+  throws(
+    () => layerNorm(tensor([[5, 5]]), { eps: 0 }),
+    /layerNorm: expected eps > 0 or a non-zero variance but token \[0\] of x \[1, 2\] is constant and eps is 0/,
+  );
   // An empty batch is an empty result.
   deepStrictEqual(layerNorm(zeros([0, 4, 3])).shape, [0, 4, 3]);
   strictEqual(layerNorm(tensor([[1, 2]], { dtype: "float64" })).dtype, "float64");

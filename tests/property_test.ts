@@ -56,9 +56,15 @@ Deno.test("property: a sentence's LayerNorm output ignores padding and batch com
   );
 });
 
+/** Training-mode BatchNorm needs more than one real position (see batch_norm_rules_test.ts). */
+function twoRealPositions(batch: readonly unknown[][]): void {
+  fc.pre(batch.reduce((sum, sentence) => sum + sentence.length, 0) >= 2);
+}
+
 Deno.test("property: masked BatchNorm's output for real tokens ignores padding", () => {
   fc.assert(
     fc.property(sentences, ({ batch, extraPadding }) => {
+      twoRealPositions(batch);
       const longest = Math.max(...batch.map((s) => s.length));
       const tight = padSequences(batch);
       const loose = padSequences(batch, { maxLength: longest + extraPadding });
@@ -79,6 +85,7 @@ Deno.test("property: masked BatchNorm's output for real tokens ignores padding",
 Deno.test("property: plain BatchNorm's output for real tokens moves with padding (the lesson)", () => {
   fc.assert(
     fc.property(sentences, ({ batch, extraPadding }) => {
+      twoRealPositions(batch);
       const tight = padSequences(batch);
       const real = tight.lengths.reduce((sum, n) => sum + n, 0);
       // Only columns whose real values are not all zero can move; require one clearly non-zero mean.

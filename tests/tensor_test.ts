@@ -192,10 +192,12 @@ Deno.test("maskedFill follows PyTorch: fill where the mask is 1", () => {
     () => x.maskedFill(tensor([[0, 2, 0], [0, 0, 0]]), 0),
     /maskedFill: expected a mask of 0s and 1s .* found 2/,
   );
-  throws(() => x.maskedFill(tensor([1, 0]), 0), /maskedFill: expected shapes that broadcast/);
+  // A mask with the leading axes of x (normlab's convention) fills whole rows.
+  deepStrictEqual(x.maskedFill(tensor([1, 0]), 0).toArray(), [[0, 0, 0], [4, 5, 6]]);
+  throws(() => x.maskedFill(tensor([1, 0, 1, 0]), 0), /maskedFill: expected shapes that broadcast/);
   throws(
     () => tensor([1, 2, 3]).maskedFill(zeros([2, 3]), 0),
-    /maskedFill: expected a mask that broadcasts to x \[3\] but found \[2, 3\]/,
+    /maskedFill: expected a mask with the leading axes of x or one that broadcasts to x \[3\] but found \[2, 3\]/,
   );
 });
 

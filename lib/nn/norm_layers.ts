@@ -280,7 +280,9 @@ export class BatchNorm extends Module {
     checkEps(this.eps, "BatchNorm");
     const momentum = options.momentum === undefined ? 0.1 : options.momentum;
     if (momentum !== null && !(momentum >= 0 && momentum <= 1)) {
-      throw new Error(`BatchNorm: expected momentum in [0, 1] or null but found ${momentum}`);
+      throw new Error(
+        `BatchNorm: expected momentum to be a number from 0 to 1 or null but found ${momentum}`,
+      );
     }
     this.momentum = momentum;
     this.useMask = options.useMask ?? true;
@@ -320,13 +322,15 @@ export class BatchNorm extends Module {
     const common = { weight: this.weight, bias: this.bias, mask, eps: this.eps };
     const tracking = this.runningMean !== null && this.runningVar !== null;
     if (!this.training && tracking) {
-      return batchNorm(x, { ...common, mean: this.runningMean!, variance: this.runningVar! });
+      return asLayer(() =>
+        batchNorm(x, { ...common, mean: this.runningMean!, variance: this.runningVar! })
+      );
     }
     if (this.training && tracking && this.updateRunningStats) {
       const stats = featureStatistics(x.detach(), mask, operation);
       this.#updateRunningStatistics(stats.mean, stats.variance, stats.count, x);
     }
-    return batchNorm(x, common);
+    return asLayer(() => batchNorm(x, common));
   }
 
   /** The gradients of the training-mode forward pass at x for upstream dy (analytic). */
@@ -349,6 +353,12 @@ export class BatchNorm extends Module {
         }`,
       );
     }
+    const momentumNow = this.momentum; // public and reassignable: checked where it is used
+    if (momentumNow !== null && !(momentumNow >= 0 && momentumNow <= 1)) {
+      throw new Error(
+        `BatchNorm.forward: expected momentum to be a number from 0 to 1 or null but found ${momentumNow}`,
+      );
+    }
     const tracked = this.batchesTracked!;
     tracked.data[0]! += 1;
     tracked.markModified();
@@ -363,6 +373,18 @@ export class BatchNorm extends Module {
     }
     runningMean.markModified();
     runningVar.markModified();
+  }
+}
+
+/** Runs the functional batchNorm; its errors name the layer's method, which the user called. */
+function asLayer(run: () => Tensor): Tensor {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith("batchNorm: ")) {
+      error.message = `BatchNorm.forward: ${error.message.slice("batchNorm: ".length)}`;
+    }
+    throw error;
   }
 }
 

@@ -27,6 +27,16 @@ export interface PageReport {
    * `fontsOf` with (DevTools' platform fonts), e.g. `{ h1: ["Noto Sans Bengali"] }`.
    */
   fonts: Record<string, string[]>;
+  /** The value of the `probe` expression, evaluated in the page after every chart drew. */
+  probe?: unknown;
+}
+
+/** Options for {@linkcode inspectPage}. */
+export interface InspectOptions {
+  /** A JavaScript expression (a promise is awaited) evaluated after the charts drew; its JSON value is returned as `probe`. */
+  probe?: string;
+  /** CSS selectors whose rendered fonts to report in `fonts`. */
+  fontsOf?: readonly string[];
 }
 
 const CHROMIUM_FLAGS = [
@@ -153,12 +163,12 @@ const MEASURE = `(async () => {
 
 /**
  * Opens `url` in headless Chromium with no network and reports what it drew;
- * `fontsOf` lists CSS selectors whose rendered fonts to report.
+ * `options.fontsOf` lists CSS selectors whose rendered fonts to report.
  */
 export async function inspectPage(
   url: string,
   screenshotPath: string,
-  fontsOf: readonly string[] = [],
+  options: InspectOptions = {},
 ): Promise<PageReport> {
   const profile = await Deno.makeTempDir({ prefix: "normlab-chromium-" });
   const chromium = new Deno.Command(Deno.env.get("CHROMIUM") ?? "chromium", {
@@ -225,6 +235,7 @@ export async function inspectPage(
     const measured =
       (evaluation.result as { result: { value: Omit<PageReport, "errors" | "outsideRequests"> } })
         .result.value;
+    const fontsOf = options.fontsOf ?? [];
     const fonts: Record<string, string[]> = {};
     if (fontsOf.length > 0) {
       await devtools.send("DOM.enable");
@@ -242,6 +253,23 @@ export async function inspectPage(
         fonts[selector] = (used.result!.fonts as { familyName: string }[]).map((f) => f.familyName);
       }
     }
+    let probe: unknown;
+    if (options.probe !== undefined) {
+      const probed = await devtools.send("Runtime.evaluate", {
+        expression: options.probe,
+        awaitPromise: true,
+        returnByValue: true,
+      });
+      const result = probed.result as {
+        result: { value?: unknown };
+        exceptionDetails?: { text: string; exception?: { description?: string } };
+      };
+      if (result.exceptionDetails) {
+        const details = result.exceptionDetails;
+        throw new Error(`probe failed: ${details.exception?.description ?? details.text}`);
+      }
+      probe = result.result.value;
+    }
     const metrics = await devtools.send("Page.getLayoutMetrics");
     const content = metrics.result!.cssContentSize as { height: number };
     await devtools.send("Emulation.setDeviceMetricsOverride", {
@@ -253,7 +281,7 @@ export async function inspectPage(
     await new Promise((resolve) => setTimeout(resolve, 500));
     const shot = await devtools.send("Page.captureScreenshot", { format: "png" });
     await Deno.writeFile(screenshotPath, Buffer.from(String(shot.result!.data), "base64"));
-    return { ...measured, errors, outsideRequests, fonts };
+    return { ...measured, errors, outsideRequests, fonts, probe };
   } finally {
     devtools?.close();
     try {

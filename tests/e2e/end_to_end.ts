@@ -40,11 +40,11 @@ Deno.test("the demo's report draws every chart offline", async () => {
     maxLength: 100,
     json: true,
   });
-  const page = await inspectPage(`file://${result.report.path}`, `${OUT}report.png`);
-  assertCleanPage(page, result.report.charts, "report");
+  const page = await inspectPage(`file://${result.report!.path}`, `${OUT}report.png`);
+  assertCleanPage(page, result.report!.charts, "report");
   console.log(
-    `report: ${page.drawn}/${result.report.charts} charts drawn, ${page.svgRoots} SVG roots, ${
-      (result.report.bytes / 1e6).toFixed(2)
+    `report: ${page.drawn}/${result.report!.charts} charts drawn, ${page.svgRoots} SVG roots, ${
+      (result.report!.bytes / 1e6).toFixed(2)
     } MB → out/report.png`,
   );
 });
@@ -70,15 +70,13 @@ Deno.test("the Bengali report (--lang bn) draws every chart offline in a Bengali
     json: true,
     lang: "bn",
   });
-  const page = await inspectPage(
-    `file://${result.report.path}`,
-    `${OUT}report-bn.png`,
-    BENGALI_TEXT,
-  );
-  assertCleanPage(page, result.report.charts, "Bengali report");
+  const page = await inspectPage(`file://${result.report!.path}`, `${OUT}report-bn.png`, {
+    fontsOf: BENGALI_TEXT,
+  });
+  assertCleanPage(page, result.report!.charts, "Bengali report");
   assertBengaliFonts(page, "Bengali report");
   console.log(
-    `Bengali report: ${page.drawn}/${result.report.charts} charts drawn, fonts ${
+    `Bengali report: ${page.drawn}/${result.report!.charts} charts drawn, fonts ${
       JSON.stringify(page.fonts)
     } → out/report-bn.png`,
   );
@@ -94,7 +92,9 @@ for (const name of await listNotebooks()) {
     deepStrictEqual(errorOutputs(executed), [], `${name}: error outputs`);
     const silent = silentCodeCells(executed).filter((index) => index > 1);
     deepStrictEqual(silent, [], `${name}: code cells without output (beyond the imports)`);
-    ok(seconds < 30, `${name}: took ${seconds.toFixed(1)} s (limit 30 s)`);
+    // Lesson 4 trains five models in the kernel; the others are quick.
+    const limit = name.startsWith("04_") ? 400 : 30;
+    ok(seconds < limit, `${name}: took ${seconds.toFixed(1)} s (limit ${limit} s)`);
     const committed = JSON.parse(await Deno.readTextFile(`${NOTEBOOK_DIR}${name}`)) as Notebook;
     ok(
       outputsOf(executed) === outputsOf(committed),
@@ -109,7 +109,7 @@ for (const name of await listNotebooks()) {
     const page = await inspectPage(
       `file://${html}`,
       `${OUT}notebooks/${stem}.png`,
-      bengali ? BENGALI_TEXT : [],
+      { fontsOf: bengali ? BENGALI_TEXT : [] },
     );
     assertCleanPage(page, charts, name);
     if (bengali) assertBengaliFonts(page, name);
