@@ -37,7 +37,8 @@ const CHROMIUM_FLAGS = [
   "--remote-debugging-port=0",
 ];
 
-interface Message {
+/** A DevTools protocol message. */
+export interface Message {
   id?: number;
   method?: string;
   params?: Record<string, unknown>;
@@ -45,7 +46,8 @@ interface Message {
   error?: { message: string };
 }
 
-class DevTools {
+/** One DevTools protocol connection (to a page). */
+export class DevTools {
   #socket: WebSocket;
   #next = 1;
   #pending = new Map<number, { resolve: (m: Message) => void; reject: (e: Error) => void }>();
@@ -66,6 +68,7 @@ class DevTools {
     };
   }
 
+  /** Connects to a DevTools WebSocket URL. */
   static async connect(url: string): Promise<DevTools> {
     const socket = new WebSocket(url);
     await new Promise((resolve, reject) => {
@@ -75,16 +78,19 @@ class DevTools {
     return new DevTools(socket);
   }
 
+  /** Sends a command; resolves with its reply. */
   send(method: string, params: Record<string, unknown> = {}): Promise<Message> {
     const id = this.#next++;
     this.#socket.send(JSON.stringify({ id, method, params }));
     return new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
   }
 
+  /** Calls `listener` with every event. */
   on(listener: (m: Message) => void): void {
     this.#listeners.push(listener);
   }
 
+  /** Resolves at the next `method` event. */
   waitFor(method: string, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
@@ -100,6 +106,7 @@ class DevTools {
     });
   }
 
+  /** Closes the connection. */
   close(): void {
     this.#socket.close();
   }
@@ -232,5 +239,153 @@ export async function inspectPage(url: string, screenshotPath: string): Promise<
     } catch { /* already gone */ }
     await chromium.status;
     await Deno.remove(profile, { recursive: true }).catch(() => {});
+  }
+}
+
+/** A headless Chromium with one page, collecting errors and outside requests as it goes. */
+export interface Browser {
+  /** The page. */
+  page: DevTools;
+  /** Console errors, uncaught exceptions and error log entries so far. */
+  errors: string[];
+  /** Requests for anything but `allowed` URLs so far. */
+  outsideRequests: string[];
+  /** Evaluates `expression` in the page (awaiting a promise) and returns its value. */
+  evaluate<T>(expression: string): Promise<T>;
+  /** Clicks the centre of the first element matching `selector`, as a user would. */
+  click(selector: string): Promise<void>;
+  /** Navigates (or reloads, with no url) and waits for the load event. */
+  load(url?: string): Promise<void>;
+  /** A full-page PNG screenshot. */
+  screenshot(path: string): Promise<void>;
+  /** Ends Chromium and removes its profile. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts headless Chromium (a fresh profile) with one page of 1200 px width.
+ * Requests to URLs that `allowed` does not match are recorded as outside requests.
+ */
+export async function launchBrowser(allowed: RegExp): Promise<Browser> {
+  const profile = await Deno.makeTempDir({ prefix: "normlab-chromium-" });
+  const chromium = new Deno.Command(Deno.env.get("CHROMIUM") ?? "chromium", {
+    args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, "about:blank"],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let page: DevTools | undefined;
+  const close = async () => {
+    page?.close();
+    try {
+      chromium.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await chromium.status;
+    await Deno.remove(profile, { recursive: true }).catch(() => {});
+  };
+  try {
+    const browserUrl = await readDevToolsUrl(chromium.stderr);
+    const port = new URL(browserUrl).port;
+    const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as {
+      type: string;
+      webSocketDebuggerUrl: string;
+    }[];
+    const target = targets.find((t) => t.type === "page");
+    if (!target) throw new Error("Chromium opened no page");
+    const devtools = await DevTools.connect(target.webSocketDebuggerUrl);
+    page = devtools;
+    const errors: string[] = [];
+    const outsideRequests: string[] = [];
+    devtools.on((m) => {
+      const p = m.params ?? {};
+      if (m.method === "Runtime.consoleAPICalled" && (p.type === "error" || p.type === "assert")) {
+        const args = (p.args as { value?: unknown; description?: string }[]) ?? [];
+        errors.push(`console.${p.type}: ${args.map((a) => a.value ?? a.description).join(" ")}`);
+      } else if (m.method === "Runtime.exceptionThrown") {
+        const details = p.exceptionDetails as {
+          text: string;
+          exception?: { description?: string };
+        };
+        errors.push(`exception: ${details.exception?.description ?? details.text}`);
+      } else if (m.method === "Log.entryAdded") {
+        const entry = p.entry as { level: string; text: string; url?: string };
+        if (entry.level === "error") errors.push(`log: ${entry.text} ${entry.url ?? ""}`.trim());
+      } else if (m.method === "Network.requestWillBeSent") {
+        const request = p.request as { url: string };
+        if (!allowed.test(request.url)) outsideRequests.push(request.url);
+      }
+    });
+    for (const domain of ["Runtime", "Log", "Page", "Network"]) {
+      await devtools.send(`${domain}.enable`);
+    }
+    const viewport = (height: number) =>
+      devtools.send("Emulation.setDeviceMetricsOverride", {
+        width: 1200,
+        height,
+        deviceScaleFactor: 1,
+        mobile: false,
+      });
+    await viewport(900);
+    const evaluate = async <T>(expression: string): Promise<T> => {
+      const reply = await devtools.send("Runtime.evaluate", {
+        expression,
+        awaitPromise: true,
+        returnByValue: true,
+      });
+      const result = reply.result as {
+        result: { value: T };
+        exceptionDetails?: { text: string; exception?: { description?: string } };
+      };
+      if (result.exceptionDetails) {
+        const details = result.exceptionDetails;
+        throw new Error(
+          `page evaluation failed: ${details.exception?.description ?? details.text}`,
+        );
+      }
+      return result.result.value;
+    };
+    return {
+      page: devtools,
+      errors,
+      outsideRequests,
+      evaluate,
+      async click(selector: string) {
+        const point = await evaluate<{ x: number; y: number } | null>(`(() => {
+          const element = document.querySelector(${JSON.stringify(selector)});
+          if (!element) return null;
+          element.scrollIntoView({ block: "center" });
+          const r = element.getBoundingClientRect();
+          return r.width > 0 && r.height > 0 ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
+        })()`);
+        if (!point) throw new Error(`nothing visible to click at ${selector}`);
+        for (const type of ["mouseMoved", "mousePressed", "mouseReleased"]) {
+          await devtools.send("Input.dispatchMouseEvent", {
+            type,
+            x: point.x,
+            y: point.y,
+            button: "left",
+            clickCount: type === "mouseMoved" ? 0 : 1,
+          });
+        }
+      },
+      async load(url?: string) {
+        const loaded = devtools.waitFor("Page.loadEventFired", 60_000);
+        if (url === undefined) await devtools.send("Page.reload", { ignoreCache: false });
+        else await devtools.send("Page.navigate", { url });
+        await loaded;
+      },
+      async screenshot(path: string) {
+        const metrics = await devtools.send("Page.getLayoutMetrics");
+        const content = metrics.result!.cssContentSize as { height: number };
+        await viewport(Math.min(Math.ceil(content.height), 16000));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const shot = await devtools.send("Page.captureScreenshot", { format: "png" });
+        await Deno.writeFile(path, Buffer.from(String(shot.result!.data), "base64"));
+        await viewport(900);
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }

@@ -36,8 +36,14 @@ STYLES = {
     # wait for the message to be sent: give the event loop a turn after it.
     "figure, display then setTimeout 0": "await Deno.jupyter.display({v}); " + TICK.format(ms=0),
     "figure, display then setTimeout 20 ms": "await Deno.jupyter.display({v}); " + TICK.format(ms=20),
+    "figure, display then setTimeout 50 ms": "await Deno.jupyter.display({v}); " + TICK.format(ms=50),
     "1.7 MB bundle, display then setTimeout 0": "await Deno.jupyter.display({p}); " + TICK.format(ms=0),
+    "1.7 MB bundle, display then setTimeout 20 ms": "await Deno.jupyter.display({p}); "
+    + TICK.format(ms=20),
+    "1.7 MB bundle, display then setTimeout 50 ms": "await Deno.jupyter.display({p}); "
+    + TICK.format(ms=50),
     "table, display then setTimeout 0": "await Deno.jupyter.display({t}); " + TICK.format(ms=0),
+    "table, display then setTimeout 50 ms": "await Deno.jupyter.display({t}); " + TICK.format(ms=50),
 }
 
 

@@ -10,11 +10,16 @@ export const PYTHON = Deno.env.get("JUPYTER_PYTHON") ?? "/usr/bin/python3";
 const E2E_DIR = new URL(".", import.meta.url).pathname;
 export const NOTEBOOK_DIR = new URL("../../notebooks/", import.meta.url).pathname;
 
-/** The committed notebooks, sorted by name. */
-export async function listNotebooks(): Promise<string[]> {
+/**
+ * The committed notebooks as paths under notebooks/ (subfolders included, such
+ * as `bn/01_….ipynb`), sorted; checkpoints are skipped.
+ */
+export async function listNotebooks(folder = ""): Promise<string[]> {
   const names: string[] = [];
-  for await (const entry of Deno.readDir(NOTEBOOK_DIR)) {
-    if (entry.isFile && entry.name.endsWith(".ipynb")) names.push(entry.name);
+  for await (const entry of Deno.readDir(`${NOTEBOOK_DIR}${folder}`)) {
+    if (entry.name.startsWith(".")) continue;
+    if (entry.isDirectory) names.push(...await listNotebooks(`${folder}${entry.name}/`));
+    else if (entry.isFile && entry.name.endsWith(".ipynb")) names.push(`${folder}${entry.name}`);
   }
   return names.sort();
 }

@@ -1,0 +1,95 @@
+/**
+ * The lessons in a live front end (`deno task test:e2e`): Debian's classic
+ * Jupyter Notebook with the Deno kernel, in headless Chromium driven over the
+ * DevTools protocol. For every notebook (subfolders included): Kernel →
+ * Restart & Run All with real clicks; every Plotly output must be drawn and
+ * visible inside its own output area, with no error output and no page
+ * exception; then save, reload without running anything, and the charts must
+ * still draw. Runs on copies under out/live/; screenshots go to out/live-*.png.
+ */
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { launchBrowser } from "./browser.ts";
+import {
+  inspectNotebook,
+  type LiveReport,
+  restartAndRunAll,
+  save,
+  startNotebookServer,
+  unrollForScreenshot,
+  waitForNotebook,
+} from "./classic_notebook.ts";
+import { listNotebooks } from "./notebooks.ts";
+
+const OUT = new URL("../../out/", import.meta.url).pathname;
+await Deno.mkdir(OUT, { recursive: true });
+
+function assertAllDrawn(report: LiveReport, label: string): number {
+  deepStrictEqual(report.errorOutputs, [], `${label}: error outputs`);
+  const charts = report.cells.reduce((sum, cell) => sum + cell.plotlyOutputs, 0);
+  ok(charts > 0, `${label}: no Plotly outputs`);
+  for (const cell of report.cells) {
+    strictEqual(
+      cell.drawn,
+      cell.plotlyOutputs,
+      `${label}: cell ${cell.index} has ${cell.plotlyOutputs} Plotly output(s) but ${cell.drawn} drawn in its output area (${cell.figures} chart containers; notes: ${
+        report.notes.join(" | ")
+      })`,
+    );
+    strictEqual(cell.figures, cell.plotlyOutputs, `${label}: cell ${cell.index} chart containers`);
+  }
+  strictEqual(report.strayPlots, 0, `${label}: Plotly drew outside the charts' output areas`);
+  return charts;
+}
+
+// NORMLAB_NOTEBOOKS=regex narrows the run while working on one lesson.
+const only = new RegExp(Deno.env.get("NORMLAB_NOTEBOOKS") ?? "");
+const names = (await listNotebooks()).filter((name) => only.test(name));
+
+Deno.test({
+  name: "classic Jupyter Notebook: Restart & Run All draws every chart; so does a reload",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    const server = await startNotebookServer();
+    const local = new RegExp(
+      `^(${server.origin.replace(/[.]/g, "\\.")}|ws://127\\.0\\.0\\.1:|data:|blob:|about:)`,
+    );
+    try {
+      for (const name of names) {
+        await t.step(name, async () => {
+          const stem = name.replace(/\.ipynb$/, "").replaceAll("/", "-");
+          const browser = await launchBrowser(local);
+          try {
+            const started = performance.now();
+            await browser.load(server.url(name));
+            await waitForNotebook(browser);
+            await restartAndRunAll(browser);
+            const ran = await inspectNotebook(browser);
+            await unrollForScreenshot(browser);
+            await browser.screenshot(`${OUT}live-${stem}-run.png`);
+            const charts = assertAllDrawn(ran, `${name} after Restart & Run All`);
+            await save(browser);
+            await browser.load();
+            await waitForNotebook(browser);
+            const reloaded = await inspectNotebook(browser);
+            await unrollForScreenshot(browser);
+            await browser.screenshot(`${OUT}live-${stem}-reloaded.png`);
+            ok(reloaded.trusted, `${name}: the saved notebook is trusted after the reload`);
+            strictEqual(assertAllDrawn(reloaded, `${name} after save and reload`), charts);
+            deepStrictEqual(browser.errors, [], `${name}: page errors`);
+            deepStrictEqual(browser.outsideRequests, [], `${name}: requests beyond the server`);
+            console.log(
+              `${name}: ${charts}/${charts} charts drawn after Restart & Run All and after reload (${
+                ((performance.now() - started) / 1000).toFixed(1)
+              } s) → out/live-${stem}-{run,reloaded}.png`,
+            );
+          } finally {
+            await browser.close();
+          }
+        });
+      }
+    } finally {
+      await server.stop();
+    }
+  },
+});
