@@ -90,6 +90,8 @@ export { CLASSIC_DIM, CLASSIC_SENTENCES, LONGEST_LENGTH, TYPICAL_LENGTH } from "
 export { JUPYTER_DISPLAY } from "./lib/jupyter.ts";
 export type { Displayable, MimeBundle } from "./lib/jupyter.ts";
 export { Figure, loadPlotly } from "./lib/figure.ts";
+export { show, SHOW_SETTLE_MS } from "./lib/show.ts";
+export type { ShowOptions } from "./lib/show.ts";
 export type { Config, Data, FigureSpec, Layout, Trace } from "./lib/figure.ts";
 export {
   barChart,

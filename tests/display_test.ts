@@ -1,4 +1,4 @@
-import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
+import { deepStrictEqual, ok, rejects, strictEqual, throws } from "node:assert/strict";
 import {
   arange,
   barChart,
@@ -15,6 +15,7 @@ import {
   randn,
   Report,
   scatter3d,
+  show,
   tensor,
 } from "../mod.ts";
 
@@ -244,4 +245,24 @@ Deno.test("Figure: wraps a spec and describes itself", () => {
   strictEqual(figure.title, "");
   strictEqual(figure.toString(), "Figure: 1 trace(s) (scatter)");
   strictEqual(figure.config.displaylogo, false);
+});
+
+Deno.test("show: displays, then waits before the cell may end; outside the kernel it says so", async () => {
+  const events: string[] = [];
+  const started = performance.now();
+  await show("value", {
+    display: async (value) => {
+      await Promise.resolve();
+      events.push(`displayed ${value}`);
+    },
+    settleMs: 30,
+  });
+  events.push("returned");
+  deepStrictEqual(events, ["displayed value", "returned"]);
+  ok(performance.now() - started >= 25, "it waited settleMs after displaying");
+  await rejects(() => show("x"), /show: expected to run inside a Deno Jupyter kernel/);
+  await rejects(
+    () => show("x", { settleMs: -1, display: async () => {} }),
+    /show: expected settleMs to be a number >= 0 but found -1/,
+  );
 });

@@ -28,7 +28,7 @@ export interface NotebookServer {
   log(): string;
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
@@ -68,7 +68,7 @@ export async function startNotebookServer(): Promise<NotebookServer> {
       language: "typescript",
     }),
   );
-  const port = await freePort();
+  const port = freePort();
   const token = crypto.randomUUID().replaceAll("-", "");
   const server = new Deno.Command(PYTHON, {
     args: [
@@ -146,7 +146,14 @@ export async function startNotebookServer(): Promise<NotebookServer> {
 /** What one notebook page showed, per code cell and overall. */
 export interface LiveReport {
   /** Per code cell: its index, Plotly outputs in the model, drawn charts in its own output area. */
-  cells: { index: number; plotlyOutputs: number; figures: number; drawn: number }[];
+  cells: {
+    index: number;
+    plotlyOutputs: number;
+    figures: number;
+    drawn: number;
+    /** How many visible "File → Trust Notebook" hints its outputs show (text, whatever the markup). */
+    trustHints: number;
+  }[];
   /** Error outputs and stderr streams in the model. */
   errorOutputs: string[];
   /** Plotly SVG roots that are not inside a normlab chart of an output area (say, in `<head>`). */
@@ -208,6 +215,18 @@ export async function restartAndRunAll(browser: Browser, settleSeconds = 3): Pro
   }
 }
 
+/** Clears the outputs of code cell `index` (as Cell → Current Outputs → Clear does). */
+export async function clearOutput(browser: Browser, index: number): Promise<void> {
+  await browser.evaluate(`Jupyter.notebook.get_cell(${index}).clear_output()`);
+}
+
+/** The index of the cell whose output carries plotly.js, or -1. */
+export function carrierCell(browser: Browser): Promise<number> {
+  return browser.evaluate<number>(`Jupyter.notebook.get_cells().findIndex((cell) =>
+    cell.cell_type === "code" && cell.output_area.outputs.some((o) =>
+      o.data && String(o.data["text/html"] || "").includes('type="application/x-normlab-plotly"')))`);
+}
+
 /** Saves with the toolbar's save button and waits until the server confirms. */
 export async function save(browser: Browser): Promise<void> {
   await browser.evaluate(`window.__normlabSaved = false;
@@ -217,10 +236,11 @@ export async function save(browser: Browser): Promise<void> {
 }
 
 /**
- * Waits (up to 60 s) for every chart to draw, then reports per cell what the
- * model holds and what its own output area shows.
+ * Waits (up to 60 s; 2 s when `expectDrawn` is false) for every chart to
+ * draw, then reports per cell what the model holds and what its own output
+ * area shows.
  */
-export async function inspectNotebook(browser: Browser): Promise<LiveReport> {
+export async function inspectNotebook(browser: Browser, expectDrawn = true): Promise<LiveReport> {
   const measure = `(() => {
     const PLOTLY = "application/vnd.plotly.v1+json";
     const visible = (element) => {
@@ -248,11 +268,13 @@ export async function inspectNotebook(browser: Browser): Promise<LiveReport> {
         const area = figure.closest(".output_subarea");
         return svg && area && visible(figure) && visible(svg) && inside(svg, area) && inside(figure, area);
       });
+      const shown = cell.element[0].querySelector(".output") ? cell.element[0].querySelector(".output").innerText : "";
       cells.push({
         index,
         plotlyOutputs: outputs.filter((o) => o.data && o.data[PLOTLY] !== undefined).length,
         figures: figures.length,
         drawn: drawn.length,
+        trustHints: (shown.match(/not drawn: this page did not run[^]*?File → Trust Notebook/g) || []).length,
       });
     });
     const strayPlots = Array.from(document.querySelectorAll("svg.main-svg"))
@@ -261,7 +283,7 @@ export async function inspectNotebook(browser: Browser): Promise<LiveReport> {
     const notes = Array.from(document.querySelectorAll(".normlab-figure .normlab-note")).map((n) => n.textContent);
     return { cells, errorOutputs, strayPlots, notes, trusted: Jupyter.notebook.trusted };
   })()`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + (expectDrawn ? 60_000 : 2_000);
   while (true) {
     const report = await browser.evaluate<LiveReport>(measure);
     const done = report.cells.every((c) => c.drawn >= c.plotlyOutputs && c.drawn === c.figures);

@@ -19,10 +19,17 @@ from queue import Empty
 from jupyter_client.manager import start_new_kernel
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+# Optional second argument: a regular expression; only the styles it matches run.
+ONLY = re.compile(sys.argv[2] if len(sys.argv) > 2 else "")
 TAG = re.compile(r"request-(\d+)\b")
 NOTEBOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "notebooks")
 
 TICK = "await new Promise((resolve) => setTimeout(resolve, {ms}));"
+
+# (Formatted twice: with x here, then with v/t/p in code_for, hence the quadruple braces.)
+OP = ("await Deno[Deno.internal].core.ops.op_jupyter_broadcast(\"display_data\", "
+      "{{{{ data: await Deno.jupyter.format({x}), metadata: {{{{}}}}, transient: {{{{}}}} }}}}, "
+      "{{{{}}}}, []);")
 
 # How each style shows a value; {v} is the value's expression.
 STYLES = {
@@ -42,8 +49,16 @@ STYLES = {
     + TICK.format(ms=20),
     "1.7 MB bundle, display then setTimeout 50 ms": "await Deno.jupyter.display({p}); "
     + TICK.format(ms=50),
+    "1.7 MB bundle, display then setTimeout 200 ms": "await Deno.jupyter.display({p}); "
+    + TICK.format(ms=200),
+    "1.7 MB bundle, display then setTimeout 500 ms": "await Deno.jupyter.display({p}); "
+    + TICK.format(ms=500),
     "table, display then setTimeout 0": "await Deno.jupyter.display({t}); " + TICK.format(ms=0),
     "table, display then setTimeout 50 ms": "await Deno.jupyter.display({t}); " + TICK.format(ms=50),
+    # The op that display() starts but does not wait for, called and awaited directly.
+    "figure, awaited op_jupyter_broadcast": OP.format(x="{v}"),
+    "1.7 MB bundle, awaited op_jupyter_broadcast": OP.format(x="{p}"),
+    "table, awaited op_jupyter_broadcast": OP.format(x="{t}"),
 }
 
 
@@ -64,7 +79,7 @@ def main():
         )
         requests = []  # (msg_id, style, tag)
         for round_index in range(ROUNDS):
-            for style in STYLES:
+            for style in filter(ONLY.search, STYLES):
                 tag = f"request-{len(requests)}"
                 msg_id = kc.execute(code_for(style, tag), store_history=False)
                 requests.append((msg_id, style, tag))

@@ -10,6 +10,8 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { launchBrowser } from "./browser.ts";
 import {
+  carrierCell,
+  clearOutput,
   inspectNotebook,
   type LiveReport,
   restartAndRunAll,
@@ -63,6 +65,20 @@ Deno.test({
             const started = performance.now();
             await browser.load(server.url(name));
             await waitForNotebook(browser);
+            // A copy the server has never signed opens untrusted: its committed outputs' scripts
+            // do not run, and every chart must say so (and what to do) instead of a blank gap.
+            const untrusted = await inspectNotebook(browser, false);
+            ok(!untrusted.trusted, `${name}: a fresh copy opens untrusted`);
+            for (const cell of untrusted.cells) {
+              strictEqual(cell.drawn, 0, `${name}: untrusted cell ${cell.index} drew a chart`);
+              strictEqual(
+                cell.trustHints,
+                cell.plotlyOutputs,
+                `${name}: untrusted cell ${cell.index}: one visible "not drawn … Trust Notebook" note per chart`,
+              );
+            }
+            await unrollForScreenshot(browser);
+            await browser.screenshot(`${OUT}live-${stem}-untrusted.png`);
             await restartAndRunAll(browser);
             const ran = await inspectNotebook(browser);
             await unrollForScreenshot(browser);
@@ -76,6 +92,21 @@ Deno.test({
             await browser.screenshot(`${OUT}live-${stem}-reloaded.png`);
             ok(reloaded.trusted, `${name}: the saved notebook is trusted after the reload`);
             strictEqual(assertAllDrawn(reloaded, `${name} after save and reload`), charts);
+            // Losing the output that carries plotly.js costs no chart: the browser kept a copy.
+            const carrier = await carrierCell(browser);
+            ok(carrier >= 0, `${name}: no output carries plotly.js`);
+            await clearOutput(browser, carrier);
+            await save(browser);
+            await browser.load();
+            await waitForNotebook(browser);
+            const cleared = await inspectNotebook(browser);
+            strictEqual(await carrierCell(browser), -1, `${name}: the carrier was cleared`);
+            const remaining = charts -
+              (ran.cells.find((c) => c.index === carrier)?.plotlyOutputs ?? 0);
+            strictEqual(
+              assertAllDrawn(cleared, `${name} without the plotly.js output`),
+              remaining,
+            );
             deepStrictEqual(browser.errors, [], `${name}: page errors`);
             deepStrictEqual(browser.outsideRequests, [], `${name}: requests beyond the server`);
             console.log(

@@ -1,0 +1,79 @@
+/**
+ * `show`: display a value in a Deno Jupyter notebook so that its output
+ * reaches the front end before the cell reports that it has finished.
+ *
+ * Why: Deno's kernel (seen with 2.9.6) publishes a cell's outputs with an
+ * operation it does not wait for — `Deno.jupyter.broadcast` does not return
+ * the promise of the send, and a cell's last value is published after the
+ * cell has run. Such an output sometimes arrives after the cell's `idle`
+ * status (front ends then drop it) or carries the *next* cell's request
+ * header (it appears under the wrong cell). Displaying inside the cell and
+ * then giving the kernel's event loop a short turn before the cell ends put
+ * every chart and table output before `idle` in our measurements; see
+ * docs/kernel-late-output.md.
+ *
+ * @module
+ */
+
+/** Options for {@linkcode show}. */
+export interface ShowOptions {
+  /**
+   * Milliseconds to wait after displaying, so that the kernel sends the output
+   * before the cell ends.
+   *
+   * @default {50}
+   */
+  settleMs?: number;
+  /**
+   * The display function; `Deno.jupyter.display` by default (it exists only
+   * inside `deno jupyter`). Tests pass their own.
+   */
+  display?: (value: unknown) => Promise<void>;
+}
+
+/** The wait after each display, in milliseconds (see docs/kernel-late-output.md). */
+export const SHOW_SETTLE_MS = 50;
+
+/**
+ * Displays `value` (a chart, a table, a tensor — anything with
+ * `[Symbol.for("Jupyter.display")]`) as an output of the running cell, then
+ * waits `settleMs` so the output is sent before the cell finishes. Use it
+ * instead of leaving a chart or table as the cell's last expression:
+ * `await show(heatmap(x));`.
+ *
+ * @param value What to display.
+ * @param options The wait and, for tests, the display function.
+ * @returns When the value was displayed and the wait is over.
+ * @throws {Error} Outside a Deno Jupyter kernel (when no `display` is given).
+ *
+ * @example
+ * ```ts
+ * import { show } from "./show.ts";
+ * import { deepStrictEqual } from "node:assert/strict";
+ *
+ * const shown: unknown[] = [];
+ * await show("a chart", { display: async (value) => { shown.push(value); }, settleMs: 0 });
+ * deepStrictEqual(shown, ["a chart"]);
+ * ```
+ */
+export async function show(value: unknown, options: ShowOptions = {}): Promise<void> {
+  const settleMs = options.settleMs ?? SHOW_SETTLE_MS;
+  if (!(settleMs >= 0)) {
+    throw new Error(`show: expected settleMs to be a number >= 0 but found ${settleMs}`);
+  }
+  const display = options.display ?? kernelDisplay();
+  await display(value);
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+}
+
+/** `Deno.jupyter.display`, which exists only inside `deno jupyter` (reading it elsewhere throws). */
+function kernelDisplay(): (value: unknown) => Promise<void> {
+  try {
+    const jupyter = Deno.jupyter;
+    return (value) => jupyter.display(value);
+  } catch {
+    throw new Error(
+      "show: expected to run inside a Deno Jupyter kernel (deno jupyter) but Deno.jupyter is not available",
+    );
+  }
+}
