@@ -14,25 +14,32 @@
  *
  * @module
  */
+import { type Displayable, JUPYTER_DISPLAY } from "./jupyter.ts";
 
 /** Options for {@linkcode show}. */
 export interface ShowOptions {
   /**
    * Milliseconds to wait after displaying, so that the kernel sends the output
-   * before the cell ends.
+   * before the cell ends: by default 50 ms plus 1 ms per 10 kB of output (a
+   * 1.7 MB plotly.js output waits about 220 ms).
    *
-   * @default {50}
+   * @default {50 + bytes / 10_000}
    */
   settleMs?: number;
   /**
    * The display function; `Deno.jupyter.display` by default (it exists only
-   * inside `deno jupyter`). Tests pass their own.
+   * inside `deno jupyter`). It receives the value's MIME bundle with
+   * `{ raw: true }` when the value displays itself, else the value. Tests
+   * pass their own.
    */
-  display?: (value: unknown) => Promise<void>;
+  display?: (value: unknown, options?: { raw?: boolean }) => Promise<void>;
 }
 
-/** The wait after each display, in milliseconds (see docs/kernel-late-output.md). */
+/** The least wait after each display, in milliseconds (see docs/kernel-late-output.md). */
 export const SHOW_SETTLE_MS = 50;
+
+/** Bytes of output per extra millisecond of wait. */
+const BYTES_PER_MS = 10_000;
 
 /**
  * Displays `value` (a chart, a table, a tensor — anything with
@@ -57,20 +64,32 @@ export const SHOW_SETTLE_MS = 50;
  * ```
  */
 export async function show(value: unknown, options: ShowOptions = {}): Promise<void> {
-  const settleMs = options.settleMs ?? SHOW_SETTLE_MS;
-  if (!(settleMs >= 0)) {
-    throw new Error(`show: expected settleMs to be a number >= 0 but found ${settleMs}`);
+  if (options.settleMs !== undefined && !(options.settleMs >= 0)) {
+    throw new Error(`show: expected settleMs to be a number >= 0 but found ${options.settleMs}`);
   }
   const display = options.display ?? kernelDisplay();
-  await display(value);
+  let bytes = 0;
+  if (isDisplayable(value)) {
+    const bundle = await value[JUPYTER_DISPLAY]();
+    bytes = JSON.stringify(bundle).length;
+    await display(bundle, { raw: true });
+  } else {
+    await display(value);
+  }
+  const settleMs = options.settleMs ?? SHOW_SETTLE_MS + Math.ceil(bytes / BYTES_PER_MS);
   await new Promise((resolve) => setTimeout(resolve, settleMs));
 }
 
+function isDisplayable(value: unknown): value is Displayable {
+  return typeof value === "object" && value !== null &&
+    typeof (value as Partial<Displayable>)[JUPYTER_DISPLAY] === "function";
+}
+
 /** `Deno.jupyter.display`, which exists only inside `deno jupyter` (reading it elsewhere throws). */
-function kernelDisplay(): (value: unknown) => Promise<void> {
+function kernelDisplay(): (value: unknown, options?: { raw?: boolean }) => Promise<void> {
   try {
     const jupyter = Deno.jupyter;
-    return (value) => jupyter.display(value);
+    return (value, options) => jupyter.display(value, options);
   } catch {
     throw new Error(
       "show: expected to run inside a Deno Jupyter kernel (deno jupyter) but Deno.jupyter is not available",

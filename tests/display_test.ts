@@ -260,9 +260,18 @@ Deno.test("show: displays, then waits before the cell may end; outside the kerne
   events.push("returned");
   deepStrictEqual(events, ["displayed value", "returned"]);
   ok(performance.now() - started >= 25, "it waited settleMs after displaying");
+  // A value that displays itself goes as its MIME bundle (raw), and big outputs wait longer.
+  const raw: unknown[] = [];
+  const big = displayText("x".repeat(300_000));
+  const before = performance.now();
+  await show(big, {
+    display: (value, options) => Promise.resolve(void raw.push([value, options])),
+  });
+  deepStrictEqual(raw, [[big[JUPYTER_DISPLAY](), { raw: true }]]);
+  ok(performance.now() - before >= 50 + 55, "300 kB of output waits about 50 + 60 ms");
   await rejects(() => show("x"), /show: expected to run inside a Deno Jupyter kernel/);
   await rejects(
-    () => show("x", { settleMs: -1, display: async () => {} }),
+    () => show("x", { settleMs: -1, display: () => Promise.resolve() }),
     /show: expected settleMs to be a number >= 0 but found -1/,
   );
 });
