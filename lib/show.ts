@@ -20,10 +20,10 @@ import { type Displayable, JUPYTER_DISPLAY } from "./jupyter.ts";
 export interface ShowOptions {
   /**
    * Milliseconds to wait after displaying, so that the kernel sends the output
-   * before the cell ends: by default 50 ms plus 1 ms per 10 kB of output (a
-   * 1.7 MB plotly.js output waits about 220 ms).
+   * before the cell ends: by default 50 ms plus 1 ms per 4 kB of output (a
+   * 1.7 MB plotly.js output waits about 470 ms).
    *
-   * @default {50 + bytes / 10_000}
+   * @default {50 + bytes / 4_000}
    */
   settleMs?: number;
   /**
@@ -39,7 +39,7 @@ export interface ShowOptions {
 export const SHOW_SETTLE_MS = 50;
 
 /** Bytes of output per extra millisecond of wait. */
-const BYTES_PER_MS = 10_000;
+const BYTES_PER_MS = 4_000;
 
 /**
  * Displays `value` (a chart, a table, a tensor — anything with

@@ -268,7 +268,7 @@ Deno.test("show: displays, then waits before the cell may end; outside the kerne
     display: (value, options) => Promise.resolve(void raw.push([value, options])),
   });
   deepStrictEqual(raw, [[big[JUPYTER_DISPLAY](), { raw: true }]]);
-  ok(performance.now() - before >= 50 + 55, "300 kB of output waits about 50 + 60 ms");
+  ok(performance.now() - before >= 50 + 70, "300 kB of output waits about 50 + 75 ms");
   await rejects(() => show("x"), /show: expected to run inside a Deno Jupyter kernel/);
   await rejects(
     () => show("x", { settleMs: -1, display: () => Promise.resolve() }),

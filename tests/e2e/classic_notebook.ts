@@ -224,7 +224,7 @@ export async function clearOutput(browser: Browser, index: number): Promise<void
 export function carrierCell(browser: Browser): Promise<number> {
   return browser.evaluate<number>(`Jupyter.notebook.get_cells().findIndex((cell) =>
     cell.cell_type === "code" && cell.output_area.outputs.some((o) =>
-      o.data && String(o.data["text/html"] || "").includes('type="application/x-normlab-plotly"')))`);
+      o.data && String(o.data["text/html"] || "").includes('<script type="application/x-normlab-plotly"')))`);
 }
 
 /** Saves with the toolbar's save button and waits until the server confirms. */

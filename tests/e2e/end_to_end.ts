@@ -11,6 +11,7 @@ import {
   errorOutputs,
   executeNotebook,
   exportHtml,
+  figureIds,
   listNotebooks,
   type Notebook,
   NOTEBOOK_DIR,
@@ -53,6 +54,7 @@ for (const name of await listNotebooks()) {
   Deno.test(`notebook ${name}: executes cleanly, deterministically, and draws every chart`, async () => {
     const stem = name.replace(/\.ipynb$/, "");
     const executedPath = `${OUT}notebooks/${name}`;
+    await Deno.mkdir(executedPath.slice(0, executedPath.lastIndexOf("/")), { recursive: true });
     const seconds = await executeNotebook(name, executedPath);
     const executed = JSON.parse(await Deno.readTextFile(executedPath)) as Notebook;
     deepStrictEqual(errorOutputs(executed), [], `${name}: error outputs`);
@@ -68,6 +70,13 @@ for (const name of await listNotebooks()) {
     ok(bytes < 2_000_000, `${name}: ${bytes} bytes (limit 2 MB)`);
     const charts = plotlyOutputCount(executed);
     ok(charts > 0, `${name}: no charts`);
+    // Each chart's id appears twice in its output (the div and the script's draw call).
+    const ids = figureIds(executed);
+    strictEqual(new Set(ids).size, charts, `${name}: one id per chart output`);
+    ok(
+      figureIds(committed).every((id) => !ids.includes(id)),
+      `${name}: a new run reuses none of the committed chart ids`,
+    );
     const html = await exportHtml(executedPath);
     const page = await inspectPage(`file://${html}`, `${OUT}notebooks/${stem}.png`);
     assertCleanPage(page, charts, name);

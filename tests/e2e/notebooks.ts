@@ -116,7 +116,29 @@ export function plotlyOutputCount(notebook: Notebook): number {
   );
 }
 
-/** Every cell's outputs, for comparing two runs. */
+/** A chart's id: `normlab-figure-` and 16 random hex digits, new for every output. */
+const FIGURE_ID = /normlab-figure-[0-9a-f]{16}/g;
+
+/** Every chart id in the notebook's outputs, in order of appearance (with repeats). */
+export function figureIds(notebook: Notebook): string[] {
+  return outputsJson(notebook).match(FIGURE_ID) ?? [];
+}
+
+/**
+ * Every cell's outputs, for comparing two runs. Chart ids are random by
+ * design (unique across kernel sessions), so each distinct id is replaced by
+ * its rank of first appearance (`normlab-figure-#1`, `#2`, …): two runs then
+ * compare equal exactly when they agree on everything else, including which
+ * outputs share an id.
+ */
 export function outputsOf(notebook: Notebook): string {
+  const ranks = new Map<string, number>();
+  return outputsJson(notebook).replace(FIGURE_ID, (id) => {
+    if (!ranks.has(id)) ranks.set(id, ranks.size + 1);
+    return `normlab-figure-#${ranks.get(id)}`;
+  });
+}
+
+function outputsJson(notebook: Notebook): string {
   return JSON.stringify(notebook.cells.map((cell) => cell.outputs ?? []));
 }
