@@ -49,8 +49,8 @@ export function chartRuntimeSource(version: string): string {
   var VERSION = ${JSON.stringify(version)};
   var BLOCK = 'script[type="${PLOTLY_BLOCK_TYPE}"][data-version="' + VERSION + '"]';
   var MISSING = "Chart not drawn: plotly.js is not on this page and this browser has no saved copy " +
-    "(the output that carried it was cleared or lost). Display loadPlotly() from normlab in any cell " +
-    "(await Deno.jupyter.display(loadPlotly())) and this chart draws; or restart the kernel and run all cells.";
+    "(the output that carried it was cleared or lost). Run await show(loadPlotly()) with normlab's " +
+    "show and loadPlotly in any cell and this chart draws; or restart the kernel and run all cells.";
   var runtime = { waiting: [], plotly: null, lookup: null, listening: false };
   window[NAME] = runtime;
 

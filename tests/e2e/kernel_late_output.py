@@ -55,10 +55,10 @@ STYLES = {
     + TICK.format(ms=500),
     "table, display then setTimeout 0": "await Deno.jupyter.display({t}); " + TICK.format(ms=0),
     "table, display then setTimeout 50 ms": "await Deno.jupyter.display({t}); " + TICK.format(ms=50),
-    # normlab's show(): display inside the cell, then wait 50 ms + 1 ms per 10 kB.
-    "figure, await show()": "await show({v});",
-    "table, await show()": "await show({t});",
-    "1.7 MB bundle, await show()": "await show({p});",
+    # normlab's show(): display inside the cell, then wait 50 ms + 1 ms per 4 kB of output.
+    "figure, await show(), 50 ms + 1 ms per 4 kB": "await show({v});",
+    "table, await show(), 50 ms + 1 ms per 4 kB": "await show({t});",
+    "1.7 MB bundle, await show(), 50 ms + 1 ms per 4 kB": "await show({p});",
     # The op that display() starts but does not wait for, called and awaited directly.
     "figure, awaited op_jupyter_broadcast": OP.format(x="{v}"),
     "1.7 MB bundle, awaited op_jupyter_broadcast": OP.format(x="{p}"),

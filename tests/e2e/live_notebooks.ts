@@ -5,7 +5,9 @@
  * Restart & Run All with real clicks; every Plotly output must be drawn and
  * visible inside its own output area, with no error output and no page
  * exception; then save, reload without running anything, and the charts must
- * still draw. Runs on copies under out/live/; screenshots go to out/live-*.png.
+ * still draw. A fresh copy (untrusted) must show a note per chart instead; after the output that
+ * carries plotly.js is cleared, saved and the page reloaded, every other chart must still draw.
+ * Runs on copies under out/live/; screenshots go to out/live-*-{untrusted,run,reloaded,cleared}.png.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { launchBrowser } from "./browser.ts";
@@ -100,6 +102,8 @@ Deno.test({
             await browser.load();
             await waitForNotebook(browser);
             const cleared = await inspectNotebook(browser);
+            await unrollForScreenshot(browser);
+            await browser.screenshot(`${OUT}live-${stem}-cleared.png`);
             strictEqual(await carrierCell(browser), -1, `${name}: the carrier was cleared`);
             const remaining = charts -
               (ran.cells.find((c) => c.index === carrier)?.plotlyOutputs ?? 0);
