@@ -134,10 +134,6 @@ async function readDevToolsUrl(stderr: ReadableStream<Uint8Array>): Promise<stri
 }
 
 const MEASURE = `(async () => {
-  let plotlyLoaded = false;
-  try {
-    if (window.__normlabPlotly) { await window.__normlabPlotly; plotlyLoaded = true; }
-  } catch (error) { console.error("plotly.js failed to load: " + error); }
   const figures = () => Array.from(document.querySelectorAll(".normlab-figure"));
   const drawn = () => figures().filter((f) => f.querySelector("svg.main-svg")).length;
   const deadline = Date.now() + 30000;
@@ -149,96 +145,28 @@ const MEASURE = `(async () => {
     figures: figures().length,
     drawn: drawn(),
     svgRoots: document.querySelectorAll("svg.main-svg").length,
-    plotlyLoaded: plotlyLoaded || typeof window.Plotly === "object",
+    plotlyLoaded: typeof window.Plotly === "object" && typeof window.Plotly.newPlot === "function",
   };
 })()`;
 
 /** Opens `url` in headless Chromium with no network and reports what it drew. */
 export async function inspectPage(url: string, screenshotPath: string): Promise<PageReport> {
-  const profile = await Deno.makeTempDir({ prefix: "normlab-chromium-" });
-  const chromium = new Deno.Command(Deno.env.get("CHROMIUM") ?? "chromium", {
-    args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, "about:blank"],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let devtools: DevTools | undefined;
+  const browser = await launchBrowser(/^(file|data|blob|about):/);
   try {
-    const browserUrl = await readDevToolsUrl(chromium.stderr);
-    const port = new URL(browserUrl).port;
-    const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as {
-      type: string;
-      webSocketDebuggerUrl: string;
-    }[];
-    const page = targets.find((t) => t.type === "page");
-    if (!page) throw new Error("Chromium opened no page");
-    devtools = await DevTools.connect(page.webSocketDebuggerUrl);
-    const errors: string[] = [];
-    const outsideRequests: string[] = [];
-    devtools.on((m) => {
-      const p = m.params ?? {};
-      if (m.method === "Runtime.consoleAPICalled" && (p.type === "error" || p.type === "assert")) {
-        const args = (p.args as { value?: unknown; description?: string }[]) ?? [];
-        errors.push(`console.${p.type}: ${args.map((a) => a.value ?? a.description).join(" ")}`);
-      } else if (m.method === "Runtime.exceptionThrown") {
-        const details = p.exceptionDetails as {
-          text: string;
-          exception?: { description?: string };
-        };
-        errors.push(`exception: ${details.exception?.description ?? details.text}`);
-      } else if (m.method === "Log.entryAdded") {
-        const entry = p.entry as { level: string; text: string; url?: string };
-        if (entry.level === "error") errors.push(`log: ${entry.text} ${entry.url ?? ""}`.trim());
-      } else if (m.method === "Network.requestWillBeSent") {
-        const request = p.request as { url: string };
-        if (!/^(file|data|blob|about):/.test(request.url)) outsideRequests.push(request.url);
-      }
-    });
-    await devtools.send("Runtime.enable");
-    await devtools.send("Log.enable");
-    await devtools.send("Page.enable");
-    await devtools.send("Network.enable");
-    await devtools.send("Network.emulateNetworkConditions", {
+    await browser.page.send("Network.emulateNetworkConditions", {
       offline: true,
       latency: 0,
       downloadThroughput: -1,
       uploadThroughput: -1,
     });
-    await devtools.send("Emulation.setDeviceMetricsOverride", {
-      width: 1200,
-      height: 900,
-      deviceScaleFactor: 1,
-      mobile: false,
-    });
-    const loaded = devtools.waitFor("Page.loadEventFired", 60_000);
-    await devtools.send("Page.navigate", { url });
-    await loaded;
-    const evaluation = await devtools.send("Runtime.evaluate", {
-      expression: MEASURE,
-      awaitPromise: true,
-      returnByValue: true,
-    });
-    const measured =
-      (evaluation.result as { result: { value: Omit<PageReport, "errors" | "outsideRequests"> } })
-        .result.value;
-    const metrics = await devtools.send("Page.getLayoutMetrics");
-    const content = metrics.result!.cssContentSize as { height: number };
-    await devtools.send("Emulation.setDeviceMetricsOverride", {
-      width: 1200,
-      height: Math.min(Math.ceil(content.height), 16000),
-      deviceScaleFactor: 1,
-      mobile: false,
-    });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const shot = await devtools.send("Page.captureScreenshot", { format: "png" });
-    await Deno.writeFile(screenshotPath, Buffer.from(String(shot.result!.data), "base64"));
-    return { ...measured, errors, outsideRequests };
+    await browser.load(url);
+    const measured = await browser.evaluate<Omit<PageReport, "errors" | "outsideRequests">>(
+      MEASURE,
+    );
+    await browser.screenshot(screenshotPath);
+    return { ...measured, errors: browser.errors, outsideRequests: browser.outsideRequests };
   } finally {
-    devtools?.close();
-    try {
-      chromium.kill("SIGKILL");
-    } catch { /* already gone */ }
-    await chromium.status;
-    await Deno.remove(profile, { recursive: true }).catch(() => {});
+    await browser.close();
   }
 }
 
