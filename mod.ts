@@ -202,6 +202,8 @@ export type { NormSummary, PairedComparison } from "./lib/train/summary.ts";
 export { JUPYTER_DISPLAY } from "./lib/jupyter.ts";
 export type { Displayable, MimeBundle } from "./lib/jupyter.ts";
 export { Figure, loadPlotly } from "./lib/figure.ts";
+export { show, SHOW_SETTLE_MS } from "./lib/show.ts";
+export type { ShowOptions } from "./lib/show.ts";
 export type { Config, Data, FigureSpec, Layout, Trace } from "./lib/figure.ts";
 export {
   barChart,

@@ -7,7 +7,8 @@
 import type { Config, Data, Layout } from "npm:@types/plotly.js@2.35.17";
 import { escapeHtml, scriptSafeJson } from "./_html.ts";
 import { plotlyDisplayText } from "./_plotly_text.ts";
-import { plotlyLoaderScript } from "./_plotly_bundle.ts";
+import { NOTE_STYLE } from "./_chart_runtime.ts";
+import { chartScript, plotlyLoaderScript, plotlyVersion } from "./_plotly_bundle.ts";
 import { type Displayable, JUPYTER_DISPLAY, type MimeBundle } from "./jupyter.ts";
 
 export type { Config, Data, Layout };
@@ -30,8 +31,14 @@ export interface FigureSpec {
 
 const DEFAULT_CONFIG: Partial<Config> = { responsive: true, displaylogo: false };
 
-/** Which processes have already sent plotly.js to the notebook page. */
-const pageState = { plotlySent: false, figureCount: 0 };
+/** Whether this kernel has already sent plotly.js to the notebook page. */
+const pageState = { plotlySent: false };
+
+/** `bytes` random bytes as hex: unique ids without a counter that restarts per kernel. */
+function randomHex(bytes: number): string {
+  const values = crypto.getRandomValues(new Uint8Array(bytes));
+  return Array.from(values, (value) => value.toString(16).padStart(2, "0")).join("");
+}
 
 /**
  * A chart: Plotly `data` and `layout`. In Deno Jupyter it displays itself
@@ -85,36 +92,24 @@ export class Figure implements FigureSpec, Displayable {
   }
 
   /**
-   * An HTML fragment that draws this chart where it is placed, once plotly.js
-   * is on the page (see {@linkcode Figure.toHTML} for a whole page). Every
-   * label is inside script-safe JSON, so none can close the script.
+   * An HTML fragment that draws this chart once plotly.js is on the page (see
+   * {@linkcode Figure.toHTML} for a whole page). The chart's `div` has a
+   * unique id (random, so ids never repeat across kernel sessions) and its
+   * script finds the `div` by that id, never by DOM position. Until it draws,
+   * the `div` shows a note saying what to do if it stays (a front end that
+   * does not run the script: an untrusted notebook). Every label is inside
+   * script-safe JSON or escaped, so none can close the script.
    */
   toFragment(): string {
-    pageState.figureCount++;
-    const id = `normlab-figure-${pageState.figureCount}`;
+    const id = `normlab-figure-${randomHex(8)}`;
     const height = typeof this.layout.height === "number" ? this.layout.height : 420;
-    return `<div id="${id}" class="normlab-figure" style="width:100%;min-height:${height}px"></div>
-<script>
-(function () {
-  // The div just before this script; the id is a fallback for pages that move scripts.
-  var script = document.currentScript;
-  var element = (script && script.previousElementSibling) || document.getElementById(${
-      JSON.stringify(id)
-    });
-  var spec = ${scriptSafeJson(this.toJSON())};
-  var ready = window.__normlabPlotly || (window.Plotly ? Promise.resolve(window.Plotly) : null);
-  if (!ready) {
-    element.textContent = "Chart not drawn: plotly.js is not on this page (its output was cleared). Display loadPlotly() from normlab, then re-run this cell.";
-    return;
-  }
-  ready.then(function (Plotly) {
-    return Plotly.newPlot(element, spec.data, spec.layout, spec.config);
-  }).catch(function (error) {
-    element.textContent = "Chart not drawn: " + error;
-    console.error(error);
-  });
-})();
-</script>`;
+    const title = this.title ? ` “${escapeHtml(this.title)}”` : "";
+    return `<div id="${id}" class="normlab-figure" style="width:100%;min-height:${height}px">\
+<div class="normlab-note" style="${NOTE_STYLE}">Chart${title} not drawn: this page did not run \
+the output's script. Classic Jupyter Notebook: File → Trust Notebook. JupyterLab / Notebook 7: run \
+the cell again, or trust the notebook (command palette: “Trust Notebook”). VS Code draws it \
+from the Plotly output instead.</div></div>
+${chartScript(id, scriptSafeJson(this.toJSON()))}`;
   }
 
   /** A self-contained HTML page with plotly.js inlined: it opens from disk with no network. */
@@ -161,8 +156,12 @@ function notebookPrelude(): string {
 }
 
 /**
- * plotly.js as a notebook output, for a page whose earlier copy was cleared:
- * `loadPlotly()` in a cell, then re-run the chart cells.
+ * plotly.js as a notebook output of its own. Charts find it wherever it is on
+ * the page, and the browser keeps a copy, so a lesson that displays it once at
+ * the top never depends on which chart output carries plotly.js; a chart
+ * whose page lost plotly.js (its carrying output cleared) draws as soon as
+ * this is displayed. Display it with `await Deno.jupyter.display(loadPlotly())`
+ * or as a cell's value.
  *
  * @example
  * ```ts
@@ -170,14 +169,21 @@ function notebookPrelude(): string {
  * import { JUPYTER_DISPLAY } from "./jupyter.ts";
  * import { ok } from "node:assert/strict";
  *
- * ok(String(loadPlotly()[JUPYTER_DISPLAY]()["text/html"]).includes("DecompressionStream"));
+ * const bundle = loadPlotly()[JUPYTER_DISPLAY]();
+ * ok(String(bundle["text/html"]).includes('type="application/x-normlab-plotly"'));
+ * ok(String(bundle["text/plain"]).startsWith("plotly.js"));
  * ```
  */
 export function loadPlotly(): Displayable {
   return {
     [JUPYTER_DISPLAY]: () => {
       pageState.plotlySent = true;
-      return { "text/html": plotlyLoaderScript(), "text/plain": "plotly.js loaded" };
+      const text = `plotly.js ${plotlyVersion()} for this notebook's charts (an offline copy)`;
+      return {
+        "text/html": `${plotlyLoaderScript()}
+<p class="normlab-plotly" style="color:#6b7280;font-size:12px;margin:0">${escapeHtml(text)}</p>`,
+        "text/plain": text,
+      };
     },
   };
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { JUPYTER_DISPLAY, type MimeBundle } from "./jupyter.ts";
+import { SHOW_SETTLE_MS } from "./show.ts";
 
 /** Something with a MIME bundle: a Figure, a table, a tensor. */
 export interface HasDisplay {
@@ -61,6 +62,10 @@ export class LiveOutput {
       update: this.#shown,
     });
     this.#shown = true;
+    // The kernel sends a display after its call returns: give it a turn, as `show` does
+    // (see docs/kernel-late-output.md), so the update is not published after the cell ends.
+    const bytes = JSON.stringify(bundle).length;
+    await new Promise((resolve) => setTimeout(resolve, SHOW_SETTLE_MS + Math.ceil(bytes / 4_000)));
     return true;
   }
 }

@@ -1,4 +1,4 @@
-import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
+import { deepStrictEqual, ok, rejects, strictEqual, throws } from "node:assert/strict";
 import {
   arange,
   barChart,
@@ -15,6 +15,7 @@ import {
   randn,
   Report,
   scatter3d,
+  show,
   tensor,
 } from "../mod.ts";
 
@@ -30,6 +31,8 @@ function assertInert(html: string, where: string): void {
   strictEqual(closed, opened, `${where}: a label closed a <script>`);
 }
 
+const PLOTLY_BLOCK = '<script type="application/x-normlab-plotly"';
+
 Deno.test("Figure: the MIME bundle has Plotly JSON, offline HTML (plotly once) and text", () => {
   const figure = barChart([{ name: "mean", values: [1, 2] }], {
     title: "Stats",
@@ -41,12 +44,38 @@ Deno.test("Figure: the MIME bundle has Plotly JSON, offline HTML (plotly once) a
   deepStrictEqual(json.layout, figure.layout);
   strictEqual(first["text/plain"], 'Figure "Stats": 1 trace(s) (bar)');
   const html = String(first["text/html"]);
-  ok(html.includes("DecompressionStream"), "the first chart of a kernel carries plotly.js");
+  ok(html.includes(PLOTLY_BLOCK), "the first chart of a kernel carries plotly.js");
   ok(!/<script[^>]+src=/.test(html), "no external script");
   const second = String(barChart([{ name: "x", values: [1] }])[JUPYTER_DISPLAY]()["text/html"]);
-  ok(!second.includes("DecompressionStream"), "later charts do not repeat plotly.js");
-  ok(second.length < 5000, `a later chart is small (${second.length} bytes)`);
-  ok(String(loadPlotly()[JUPYTER_DISPLAY]()["text/html"]).includes("DecompressionStream"));
+  ok(!second.includes(PLOTLY_BLOCK), "later charts do not repeat plotly.js");
+  ok(second.length < 10_000, `a later chart is small (${second.length} bytes)`);
+  const loader = String(loadPlotly()[JUPYTER_DISPLAY]()["text/html"]);
+  strictEqual(loader.split(PLOTLY_BLOCK).length - 1, 1, "loadPlotly carries plotly.js once");
+});
+
+Deno.test("Figure: every output has its own id, and its script finds the chart by that id", () => {
+  const figure = barChart([{ name: "mean", values: [1, 2] }], { title: "Stats" });
+  const ids = Array.from({ length: 50 }, () => {
+    const html = String(figure[JUPYTER_DISPLAY]()["text/html"]);
+    const id = /<div id="(normlab-figure-[0-9a-f]{16})" class="normlab-figure"/.exec(html)?.[1];
+    ok(id !== undefined, "the chart's div has a normlab-figure id");
+    ok(html.includes(`.draw("${id}", {`), "the script draws into the div with that id");
+    return id;
+  });
+  strictEqual(new Set(ids).size, ids.length, "ids never repeat (not a per-kernel counter)");
+  const fragment = figure.toFragment();
+  ok(fragment.includes("document.getElementById(id)"), "the runtime looks the div up by id");
+  ok(!/currentScript|previousElementSibling/.test(fragment), "nothing depends on DOM position");
+});
+
+Deno.test("Figure: the chart says what to do when a front end does not run its script", () => {
+  const html = barChart([{ name: "m", values: [1] }], { title: "Means" }).toFragment();
+  const note = /<div class="normlab-note"[^>]*>([^<]*)<\/div>/.exec(html)?.[1] ?? "";
+  ok(note.includes("“Means” not drawn"), `the note names the chart: ${note}`);
+  ok(note.includes("File → Trust Notebook"), "classic Notebook: trust the notebook");
+  ok(note.includes("run the cell again"), "JupyterLab: run the cell again");
+  // The note is plain HTML before the script, so it shows when scripts are stripped.
+  ok(html.indexOf("normlab-note") < html.indexOf("<script>"));
 });
 
 Deno.test("Figure: toHTML is a standalone offline page; save writes it", async () => {
@@ -57,8 +86,9 @@ Deno.test("Figure: toHTML is a standalone offline page; save writes it", async (
   ok(!/(src|href)=["']?https?:/i.test(html), "no network references");
   const path = await Deno.makeTempFile({ suffix: ".html" });
   await figure.save(path);
-  // Each rendering numbers its chart anew; otherwise the file is the page.
-  const normalize = (html: string) => html.replace(/normlab-figure-\d+/g, "normlab-figure-N");
+  // Each rendering gives its chart a new id; otherwise the file is the page.
+  const normalize = (html: string) =>
+    html.replace(/normlab-figure-[0-9a-f]{16}/g, "normlab-figure-N");
   strictEqual(normalize(await Deno.readTextFile(path)), normalize(figure.toHTML()));
   ok((await Deno.stat(path)).size > 1_000_000, "plotly.js is inlined");
   await Deno.remove(path);
@@ -206,7 +236,7 @@ Deno.test("Report: one self-contained file, no network references, every chart c
     !/https?:\/\//.test(html.replace(/"[A-Za-z0-9+/=]{1000,}"/, "")),
     "no http(s) URL outside the packed bundle",
   );
-  strictEqual((html.match(/DecompressionStream/g) ?? []).length, 1, "plotly.js inlined once");
+  strictEqual(html.split(PLOTLY_BLOCK).length - 1, 1, "plotly.js inlined once");
   const path = await Deno.makeTempFile({ suffix: ".html" });
   await report.save(path);
   strictEqual(await Deno.readTextFile(path), html);
@@ -218,4 +248,33 @@ Deno.test("Figure: wraps a spec and describes itself", () => {
   strictEqual(figure.title, "");
   strictEqual(figure.toString(), "Figure: 1 trace(s) (scatter)");
   strictEqual(figure.config.displaylogo, false);
+});
+
+Deno.test("show: displays, then waits before the cell may end; outside the kernel it says so", async () => {
+  const events: string[] = [];
+  const started = performance.now();
+  await show("value", {
+    display: async (value) => {
+      await Promise.resolve();
+      events.push(`displayed ${value}`);
+    },
+    settleMs: 30,
+  });
+  events.push("returned");
+  deepStrictEqual(events, ["displayed value", "returned"]);
+  ok(performance.now() - started >= 25, "it waited settleMs after displaying");
+  // A value that displays itself goes as its MIME bundle (raw), and big outputs wait longer.
+  const raw: unknown[] = [];
+  const big = displayText("x".repeat(300_000));
+  const before = performance.now();
+  await show(big, {
+    display: (value, options) => Promise.resolve(void raw.push([value, options])),
+  });
+  deepStrictEqual(raw, [[big[JUPYTER_DISPLAY](), { raw: true }]]);
+  ok(performance.now() - before >= 50 + 70, "300 kB of output waits about 50 + 75 ms");
+  await rejects(() => show("x"), /show: expected to run inside a Deno Jupyter kernel/);
+  await rejects(
+    () => show("x", { settleMs: -1, display: () => Promise.resolve() }),
+    /show: expected settleMs to be a number >= 0 but found -1/,
+  );
 });

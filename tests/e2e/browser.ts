@@ -52,7 +52,8 @@ const CHROMIUM_FLAGS = [
   "--remote-debugging-port=0",
 ];
 
-interface Message {
+/** A DevTools protocol message. */
+export interface Message {
   id?: number;
   method?: string;
   params?: Record<string, unknown>;
@@ -60,7 +61,8 @@ interface Message {
   error?: { message: string };
 }
 
-class DevTools {
+/** One DevTools protocol connection (to a page). */
+export class DevTools {
   #socket: WebSocket;
   #next = 1;
   #pending = new Map<number, { resolve: (m: Message) => void; reject: (e: Error) => void }>();
@@ -81,6 +83,7 @@ class DevTools {
     };
   }
 
+  /** Connects to a DevTools WebSocket URL. */
   static async connect(url: string): Promise<DevTools> {
     const socket = new WebSocket(url);
     await new Promise((resolve, reject) => {
@@ -90,16 +93,19 @@ class DevTools {
     return new DevTools(socket);
   }
 
+  /** Sends a command; resolves with its reply. */
   send(method: string, params: Record<string, unknown> = {}): Promise<Message> {
     const id = this.#next++;
     this.#socket.send(JSON.stringify({ id, method, params }));
     return new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
   }
 
+  /** Calls `listener` with every event. */
   on(listener: (m: Message) => void): void {
     this.#listeners.push(listener);
   }
 
+  /** Resolves at the next `method` event. */
   waitFor(method: string, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
@@ -115,6 +121,7 @@ class DevTools {
     });
   }
 
+  /** Closes the connection. */
   close(): void {
     this.#socket.close();
   }
@@ -142,10 +149,6 @@ async function readDevToolsUrl(stderr: ReadableStream<Uint8Array>): Promise<stri
 }
 
 const MEASURE = `(async () => {
-  let plotlyLoaded = false;
-  try {
-    if (window.__normlabPlotly) { await window.__normlabPlotly; plotlyLoaded = true; }
-  } catch (error) { console.error("plotly.js failed to load: " + error); }
   const figures = () => Array.from(document.querySelectorAll(".normlab-figure"));
   const drawn = () => figures().filter((f) => f.querySelector("svg.main-svg")).length;
   const deadline = Date.now() + 30000;
@@ -157,26 +160,113 @@ const MEASURE = `(async () => {
     figures: figures().length,
     drawn: drawn(),
     svgRoots: document.querySelectorAll("svg.main-svg").length,
-    plotlyLoaded: plotlyLoaded || typeof window.Plotly === "object",
+    plotlyLoaded: typeof window.Plotly === "object" && typeof window.Plotly.newPlot === "function",
   };
 })()`;
 
 /**
  * Opens `url` in headless Chromium with no network and reports what it drew;
- * `options.fontsOf` lists CSS selectors whose rendered fonts to report.
+ * `options.fontsOf` lists CSS selectors whose rendered fonts to report, and
+ * `options.probe` is evaluated in the page after the charts drew.
  */
 export async function inspectPage(
   url: string,
   screenshotPath: string,
   options: InspectOptions = {},
 ): Promise<PageReport> {
+  const browser = await launchBrowser(/^(file|data|blob|about):/);
+  try {
+    await browser.page.send("Network.emulateNetworkConditions", {
+      offline: true,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    await browser.load(url);
+    const measured = await browser.evaluate<
+      Omit<PageReport, "errors" | "outsideRequests" | "fonts" | "probe">
+    >(MEASURE);
+    const fonts = await renderedFonts(browser.page, options.fontsOf ?? []);
+    const probe = options.probe === undefined
+      ? undefined
+      : await browser.evaluate<unknown>(options.probe);
+    await browser.screenshot(screenshotPath);
+    return {
+      ...measured,
+      errors: browser.errors,
+      outsideRequests: browser.outsideRequests,
+      fonts,
+      probe,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** The fonts Chromium drew the first match of each selector with (DevTools' platform fonts). */
+async function renderedFonts(
+  devtools: DevTools,
+  selectors: readonly string[],
+): Promise<Record<string, string[]>> {
+  const fonts: Record<string, string[]> = {};
+  if (selectors.length === 0) return fonts;
+  await devtools.send("DOM.enable");
+  await devtools.send("CSS.enable");
+  const root = (await devtools.send("DOM.getDocument", { depth: -1 })).result!
+    .root as { nodeId: number };
+  for (const selector of selectors) {
+    const found = await devtools.send("DOM.querySelector", { nodeId: root.nodeId, selector });
+    const nodeId = found.result!.nodeId as number;
+    if (!nodeId) {
+      fonts[selector] = [];
+      continue;
+    }
+    const used = await devtools.send("CSS.getPlatformFontsForNode", { nodeId });
+    fonts[selector] = (used.result!.fonts as { familyName: string }[]).map((f) => f.familyName);
+  }
+  return fonts;
+}
+
+/** A headless Chromium with one page, collecting errors and outside requests as it goes. */
+export interface Browser {
+  /** The page. */
+  page: DevTools;
+  /** Console errors, uncaught exceptions and error log entries so far. */
+  errors: string[];
+  /** Requests for anything but `allowed` URLs so far. */
+  outsideRequests: string[];
+  /** Evaluates `expression` in the page (awaiting a promise) and returns its value. */
+  evaluate<T>(expression: string): Promise<T>;
+  /** Clicks the centre of the first element matching `selector`, as a user would. */
+  click(selector: string): Promise<void>;
+  /** Navigates (or reloads, with no url) and waits for the load event. */
+  load(url?: string): Promise<void>;
+  /** A full-page PNG screenshot. */
+  screenshot(path: string): Promise<void>;
+  /** Ends Chromium and removes its profile. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts headless Chromium (a fresh profile) with one page of 1200 px width.
+ * Requests to URLs that `allowed` does not match are recorded as outside requests.
+ */
+export async function launchBrowser(allowed: RegExp): Promise<Browser> {
   const profile = await Deno.makeTempDir({ prefix: "normlab-chromium-" });
   const chromium = new Deno.Command(Deno.env.get("CHROMIUM") ?? "chromium", {
     args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, "about:blank"],
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  let devtools: DevTools | undefined;
+  let page: DevTools | undefined;
+  const close = async () => {
+    page?.close();
+    try {
+      chromium.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await chromium.status;
+    await Deno.remove(profile, { recursive: true }).catch(() => {});
+  };
   try {
     const browserUrl = await readDevToolsUrl(chromium.stderr);
     const port = new URL(browserUrl).port;
@@ -184,9 +274,10 @@ export async function inspectPage(
       type: string;
       webSocketDebuggerUrl: string;
     }[];
-    const page = targets.find((t) => t.type === "page");
-    if (!page) throw new Error("Chromium opened no page");
-    devtools = await DevTools.connect(page.webSocketDebuggerUrl);
+    const target = targets.find((t) => t.type === "page");
+    if (!target) throw new Error("Chromium opened no page");
+    const devtools = await DevTools.connect(target.webSocketDebuggerUrl);
+    page = devtools;
     const errors: string[] = [];
     const outsideRequests: string[] = [];
     devtools.on((m) => {
@@ -205,89 +296,81 @@ export async function inspectPage(
         if (entry.level === "error") errors.push(`log: ${entry.text} ${entry.url ?? ""}`.trim());
       } else if (m.method === "Network.requestWillBeSent") {
         const request = p.request as { url: string };
-        if (!/^(file|data|blob|about):/.test(request.url)) outsideRequests.push(request.url);
+        if (!allowed.test(request.url)) outsideRequests.push(request.url);
       }
     });
-    await devtools.send("Runtime.enable");
-    await devtools.send("Log.enable");
-    await devtools.send("Page.enable");
-    await devtools.send("Network.enable");
-    await devtools.send("Network.emulateNetworkConditions", {
-      offline: true,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: -1,
-    });
-    await devtools.send("Emulation.setDeviceMetricsOverride", {
-      width: 1200,
-      height: 900,
-      deviceScaleFactor: 1,
-      mobile: false,
-    });
-    const loaded = devtools.waitFor("Page.loadEventFired", 60_000);
-    await devtools.send("Page.navigate", { url });
-    await loaded;
-    const evaluation = await devtools.send("Runtime.evaluate", {
-      expression: MEASURE,
-      awaitPromise: true,
-      returnByValue: true,
-    });
-    const measured =
-      (evaluation.result as { result: { value: Omit<PageReport, "errors" | "outsideRequests"> } })
-        .result.value;
-    const fontsOf = options.fontsOf ?? [];
-    const fonts: Record<string, string[]> = {};
-    if (fontsOf.length > 0) {
-      await devtools.send("DOM.enable");
-      await devtools.send("CSS.enable");
-      const root = (await devtools.send("DOM.getDocument", { depth: -1 })).result!
-        .root as { nodeId: number };
-      for (const selector of fontsOf) {
-        const found = await devtools.send("DOM.querySelector", { nodeId: root.nodeId, selector });
-        const nodeId = found.result!.nodeId as number;
-        if (!nodeId) {
-          fonts[selector] = [];
-          continue;
-        }
-        const used = await devtools.send("CSS.getPlatformFontsForNode", { nodeId });
-        fonts[selector] = (used.result!.fonts as { familyName: string }[]).map((f) => f.familyName);
-      }
+    for (const domain of ["Runtime", "Log", "Page", "Network"]) {
+      await devtools.send(`${domain}.enable`);
     }
-    let probe: unknown;
-    if (options.probe !== undefined) {
-      const probed = await devtools.send("Runtime.evaluate", {
-        expression: options.probe,
+    const viewport = (height: number) =>
+      devtools.send("Emulation.setDeviceMetricsOverride", {
+        width: 1200,
+        height,
+        deviceScaleFactor: 1,
+        mobile: false,
+      });
+    await viewport(900);
+    const evaluate = async <T>(expression: string): Promise<T> => {
+      const reply = await devtools.send("Runtime.evaluate", {
+        expression,
         awaitPromise: true,
         returnByValue: true,
       });
-      const result = probed.result as {
-        result: { value?: unknown };
+      const result = reply.result as {
+        result: { value: T };
         exceptionDetails?: { text: string; exception?: { description?: string } };
       };
       if (result.exceptionDetails) {
         const details = result.exceptionDetails;
-        throw new Error(`probe failed: ${details.exception?.description ?? details.text}`);
+        throw new Error(
+          `page evaluation failed: ${details.exception?.description ?? details.text}`,
+        );
       }
-      probe = result.result.value;
-    }
-    const metrics = await devtools.send("Page.getLayoutMetrics");
-    const content = metrics.result!.cssContentSize as { height: number };
-    await devtools.send("Emulation.setDeviceMetricsOverride", {
-      width: 1200,
-      height: Math.min(Math.ceil(content.height), 16000),
-      deviceScaleFactor: 1,
-      mobile: false,
-    });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const shot = await devtools.send("Page.captureScreenshot", { format: "png" });
-    await Deno.writeFile(screenshotPath, Buffer.from(String(shot.result!.data), "base64"));
-    return { ...measured, errors, outsideRequests, fonts, probe };
-  } finally {
-    devtools?.close();
-    try {
-      chromium.kill("SIGKILL");
-    } catch { /* already gone */ }
-    await chromium.status;
-    await Deno.remove(profile, { recursive: true }).catch(() => {});
+      return result.result.value;
+    };
+    return {
+      page: devtools,
+      errors,
+      outsideRequests,
+      evaluate,
+      async click(selector: string) {
+        const point = await evaluate<{ x: number; y: number } | null>(`(() => {
+          const element = document.querySelector(${JSON.stringify(selector)});
+          if (!element) return null;
+          element.scrollIntoView({ block: "center" });
+          const r = element.getBoundingClientRect();
+          return r.width > 0 && r.height > 0 ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
+        })()`);
+        if (!point) throw new Error(`nothing visible to click at ${selector}`);
+        for (const type of ["mouseMoved", "mousePressed", "mouseReleased"]) {
+          await devtools.send("Input.dispatchMouseEvent", {
+            type,
+            x: point.x,
+            y: point.y,
+            button: "left",
+            clickCount: type === "mouseMoved" ? 0 : 1,
+          });
+        }
+      },
+      async load(url?: string) {
+        const loaded = devtools.waitFor("Page.loadEventFired", 60_000);
+        if (url === undefined) await devtools.send("Page.reload", { ignoreCache: false });
+        else await devtools.send("Page.navigate", { url });
+        await loaded;
+      },
+      async screenshot(path: string) {
+        const metrics = await devtools.send("Page.getLayoutMetrics");
+        const content = metrics.result!.cssContentSize as { height: number };
+        await viewport(Math.min(Math.ceil(content.height), 16000));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const shot = await devtools.send("Page.captureScreenshot", { format: "png" });
+        await Deno.writeFile(path, Buffer.from(String(shot.result!.data), "base64"));
+        await viewport(900);
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }

@@ -6,11 +6,12 @@
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { BENGALI_SENTENCES, runDemo } from "../../mod.ts";
-import { inspectPage, type PageReport } from "./browser.ts";
+import { type Browser, inspectPage, launchBrowser, type PageReport } from "./browser.ts";
 import {
   errorOutputs,
   executeNotebook,
   exportHtml,
+  figureIds,
   listNotebooks,
   type Notebook,
   NOTEBOOK_DIR,
@@ -104,6 +105,13 @@ for (const name of await listNotebooks()) {
     ok(bytes < 2_000_000, `${name}: ${bytes} bytes (limit 2 MB)`);
     const charts = plotlyOutputCount(executed);
     ok(charts > 0, `${name}: no charts`);
+    // Each chart's id appears twice in its output (the div and the script's draw call).
+    const ids = figureIds(executed);
+    strictEqual(new Set(ids).size, charts, `${name}: one id per chart output`);
+    ok(
+      figureIds(committed).every((id) => !ids.includes(id)),
+      `${name}: a new run reuses none of the committed chart ids`,
+    );
     const html = await exportHtml(executedPath);
     const bengali = name.startsWith("bn/");
     const page = await inspectPage(
@@ -120,3 +128,82 @@ for (const name of await listNotebooks()) {
     );
   });
 }
+
+/** Charts on the page, those drawn, and the notes the others show. */
+interface ChartCount {
+  figures: number;
+  drawn: number;
+  notes: string[];
+}
+
+async function countCharts(browser: Browser, waitForAll: boolean): Promise<ChartCount> {
+  const deadline = Date.now() + (waitForAll ? 30_000 : 3_000);
+  while (true) {
+    const count = await browser.evaluate<ChartCount>(`(() => {
+      const figures = Array.from(document.querySelectorAll(".normlab-figure"));
+      return {
+        figures: figures.length,
+        drawn: figures.filter((f) => f.querySelector("svg.main-svg")).length,
+        notes: figures.map((f) => f.querySelector(".normlab-note")?.textContent ?? "").filter(Boolean),
+      };
+    })()`);
+    if ((waitForAll && count.drawn === count.figures) || Date.now() > deadline) return count;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+Deno.test("an export that lost the plotly.js output: every chart says so, then draws from the browser's copy", async () => {
+  const name = (await listNotebooks())[0]!;
+  const stem = name.replace(/\.ipynb$/, "").replaceAll("/", "-");
+  const committed = JSON.parse(await Deno.readTextFile(`${NOTEBOOK_DIR}${name}`)) as Notebook;
+  const carries = (output: { data?: Record<string, unknown> }) =>
+    [output.data?.["text/html"] ?? ""].flat().join("").includes(
+      '<script type="application/x-normlab-plotly"',
+    );
+  const stripped = {
+    ...committed,
+    cells: committed.cells.map((cell) => ({
+      ...cell,
+      outputs: cell.outputs?.filter((output) => !carries(output)),
+    })),
+  };
+  ok(
+    committed.cells.some((cell) => cell.outputs?.some(carries)),
+    `${name}: no output carries plotly.js`,
+  );
+  const intactPath = `${OUT}notebooks/${stem}-intact.ipynb`;
+  const strippedPath = `${OUT}notebooks/${stem}-without-plotly.ipynb`;
+  await Deno.writeTextFile(intactPath, JSON.stringify(committed));
+  await Deno.writeTextFile(strippedPath, JSON.stringify(stripped));
+  const intactHtml = await exportHtml(intactPath);
+  const strippedHtml = await exportHtml(strippedPath);
+  const browser = await launchBrowser(/^(file|data|blob|about):/);
+  try {
+    // A browser that has never seen plotly.js: nothing to draw with, and every chart says so.
+    await browser.load(`file://${strippedHtml}`);
+    const lost = await countCharts(browser, false);
+    const charts = plotlyOutputCount(committed);
+    strictEqual(lost.figures, charts, "chart containers");
+    strictEqual(lost.drawn, 0, "charts drawn without plotly.js");
+    strictEqual(lost.notes.length, charts, "one note per chart");
+    for (const note of lost.notes) {
+      ok(note.includes("plotly.js is not on this page"), `the note says why: ${note}`);
+      ok(note.includes("loadPlotly()"), `the note says what to do: ${note}`);
+    }
+    await browser.screenshot(`${OUT}notebooks/${stem}-without-plotly.png`);
+    // Once any page of this origin (file:) has loaded plotly.js, the browser keeps a copy.
+    await browser.load(`file://${intactHtml}`);
+    strictEqual((await countCharts(browser, true)).drawn, charts, "the intact export draws");
+    await browser.load(`file://${strippedHtml}`);
+    const cached = await countCharts(browser, true);
+    strictEqual(cached.drawn, charts, "the export without plotly.js draws from the browser's copy");
+    await browser.screenshot(`${OUT}notebooks/${stem}-without-plotly-cached.png`);
+    deepStrictEqual(browser.errors, [], "console errors");
+    deepStrictEqual(browser.outsideRequests, [], "requests that need a network");
+    console.log(
+      `${name} without its plotly.js output: 0/${charts} drawn and ${lost.notes.length} notes in a fresh browser; ${cached.drawn}/${charts} drawn from the browser's copy`,
+    );
+  } finally {
+    await browser.close();
+  }
+});

@@ -11,16 +11,15 @@ const E2E_DIR = new URL(".", import.meta.url).pathname;
 export const NOTEBOOK_DIR = new URL("../../notebooks/", import.meta.url).pathname;
 
 /**
- * The committed notebooks, sorted by path relative to notebooks/: the lessons
- * and their translations in one folder per language (`bn/01_padding_problem.ipynb`).
+ * The committed notebooks as paths under notebooks/ (subfolders included, such
+ * as `bn/01_….ipynb`), sorted; checkpoints are skipped.
  */
-export async function listNotebooks(directory = ""): Promise<string[]> {
+export async function listNotebooks(folder = ""): Promise<string[]> {
   const names: string[] = [];
-  for await (const entry of Deno.readDir(`${NOTEBOOK_DIR}${directory}`)) {
-    if (entry.isFile && entry.name.endsWith(".ipynb")) names.push(`${directory}${entry.name}`);
-    else if (entry.isDirectory && !entry.name.startsWith(".")) {
-      names.push(...await listNotebooks(`${directory}${entry.name}/`));
-    }
+  for await (const entry of Deno.readDir(`${NOTEBOOK_DIR}${folder}`)) {
+    if (entry.name.startsWith(".")) continue;
+    if (entry.isDirectory) names.push(...await listNotebooks(`${folder}${entry.name}/`));
+    else if (entry.isFile && entry.name.endsWith(".ipynb")) names.push(`${folder}${entry.name}`);
   }
   return names.sort();
 }
@@ -118,7 +117,29 @@ export function plotlyOutputCount(notebook: Notebook): number {
   );
 }
 
-/** Every cell's outputs, for comparing two runs. */
+/** A chart's id: `normlab-figure-` and 16 random hex digits, new for every output. */
+const FIGURE_ID = /normlab-figure-[0-9a-f]{16}/g;
+
+/** Every chart id in the notebook's outputs, in order of appearance (with repeats). */
+export function figureIds(notebook: Notebook): string[] {
+  return outputsJson(notebook).match(FIGURE_ID) ?? [];
+}
+
+/**
+ * Every cell's outputs, for comparing two runs. Chart ids are random by
+ * design (unique across kernel sessions), so each distinct id is replaced by
+ * its rank of first appearance (`normlab-figure-#1`, `#2`, …): two runs then
+ * compare equal exactly when they agree on everything else, including which
+ * outputs share an id.
+ */
 export function outputsOf(notebook: Notebook): string {
+  const ranks = new Map<string, number>();
+  return outputsJson(notebook).replace(FIGURE_ID, (id) => {
+    if (!ranks.has(id)) ranks.set(id, ranks.size + 1);
+    return `normlab-figure-#${ranks.get(id)}`;
+  });
+}
+
+function outputsJson(notebook: Notebook): string {
   return JSON.stringify(notebook.cells.map((cell) => cell.outputs ?? []));
 }
