@@ -70,6 +70,18 @@ export function findings(result: ExperimentResult): string[] {
       );
     }
   }
+  for (const norm of ["batch", "maskedBatch"] as const) {
+    const s = get(norm);
+    if (s === undefined) continue;
+    const change = s.metrics.padded100Train!.mean - s.metrics.trainModeAccuracy!.mean;
+    lines.push(
+      `${NORM_NAMES[norm]} with batch statistics, every test batch padded to 100 positions: ${
+        change >= 0 ? "+" : ""
+      }${(100 * change).toFixed(1)} points against the same batches at their natural length${
+        norm === "maskedBatch" ? " (its statistics never see padding)" : ""
+      }.`,
+    );
+  }
   const afinn = result.baselines.afinn.testAccuracy;
   const bag = result.baselines.bagOfWords.testAccuracy.mean;
   const bestTransformer = Math.max(...summaries.map((s) => s.metrics.testAccuracy!.mean), 0);
@@ -80,7 +92,9 @@ export function findings(result: ExperimentResult): string[] {
       percent(bestTransformer)
     }. ${
       bestTransformer < Math.max(afinn, bag)
-        ? "On 2,400 short training sentences a word-counting model wins: a transformer needs more data than this to learn word sentiment and composition. The lesson is about how the norms compare with each other under the same conditions, which the baselines do not change."
+        ? `On ${
+          (result.data.train + result.data.validation).toLocaleString("en")
+        } short training sentences a word-counting model wins: a transformer needs more data than this to learn word sentiment and composition. The lesson is about how the norms compare with each other under the same conditions, which the baselines do not change.`
         : "The transformer reaches the baselines here."
     }`,
   );

@@ -103,6 +103,7 @@ for (const name of await listNotebooks()) {
     );
     const bytes = (await Deno.stat(`${NOTEBOOK_DIR}${name}`)).size;
     ok(bytes < 2_000_000, `${name}: ${bytes} bytes (limit 2 MB)`);
+    if (name.startsWith("04_")) assertLiveChart(executed);
     const charts = plotlyOutputCount(executed);
     ok(charts > 0, `${name}: no charts`);
     // Each chart's id appears twice in its output (the div and the script's draw call).
@@ -207,3 +208,22 @@ Deno.test("an export that lost the plotly.js output: every chart says so, then d
     await browser.close();
   }
 });
+
+/**
+ * Lesson 4's live loss chart is one output that was updated in place: its cell
+ * holds exactly one chart, and that chart holds the last update (one line per
+ * norm, one point per epoch), not the first.
+ */
+function assertLiveChart(notebook: Notebook): void {
+  const cell = notebook.cells.find((c) => [c.source].flat().join("").includes("new LiveOutput()"));
+  ok(cell !== undefined, "lesson 4: the live-training cell");
+  const charts = (cell.outputs ?? []).filter((o) =>
+    o.data?.["application/vnd.plotly.v1+json"] !== undefined
+  );
+  strictEqual(charts.length, 1, "lesson 4: the live chart is one output, updated in place");
+  const figure = charts[0]!.data!["application/vnd.plotly.v1+json"] as {
+    data: { y: number[] }[];
+  };
+  strictEqual(figure.data.length, 5, "lesson 4: one line per norm in the final update");
+  ok(figure.data.every((trace) => trace.y.length === 6), "lesson 4: six epochs per line");
+}
