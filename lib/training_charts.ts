@@ -192,7 +192,8 @@ export function accuracyChart(
 /**
  * A strip plot: each test sentence's spread of P(positive) across random
  * batchings, with batch statistics, one column of points per norm (the first
- * seed's run), jittered sideways.
+ * seed's run), drawn as Plotly box traces with every point shown (Plotly
+ * jitters them sideways, so only the values are stored).
  *
  * @example
  * ```ts
@@ -207,17 +208,17 @@ export function batchDependenceChart(result: Pick<ExperimentResult, "config" | "
   for (const norm of result.config.norms) {
     const run = result.runs.find((r) => r.norm === norm);
     if (run === undefined) continue;
-    const spreads = run.trainModeSpreads;
-    // A fixed, deterministic jitter (golden-ratio sequence), so the chart is the same every run.
-    const x = spreads.map((_, i) => ((i * 0.6180339887) % 1) * 0.7 - 0.35);
     data.push({
-      type: "scatter",
-      mode: "markers",
+      type: "box",
       name: NORM_NAMES[norm],
-      x: x.map((offset) => result.config.norms.indexOf(norm) + offset),
-      y: spreads,
+      y: run.trainModeSpreads.map((v) => Math.round(v * 1000) / 1000),
+      boxpoints: "all",
+      jitter: 0.6,
+      pointpos: 0,
       marker: { color: NORM_COLORS[norm], size: 4, opacity: 0.55 },
-      hovertemplate: `${NORM_NAMES[norm]}: spread %{y:.3f}<extra></extra>`,
+      line: { color: NORM_COLORS[norm], width: 1 },
+      fillcolor: "rgba(0,0,0,0)",
+      hoverinfo: "y",
     });
   }
   return new Figure({
@@ -227,11 +228,6 @@ export function batchDependenceChart(result: Pick<ExperimentResult, "config" | "
       {
         height: 440,
         showlegend: false,
-        xaxis: {
-          tickvals: result.config.norms.map((_, i) => i),
-          ticktext: result.config.norms.map((n) => NORM_NAMES[n]),
-          range: [-0.6, result.config.norms.length - 0.4],
-        },
         yaxis: { title: { text: "max − min of P(positive) over batchings" }, range: [0, 1] },
       },
     ),

@@ -203,7 +203,7 @@ export async function restartAndRunAll(browser: Browser, settleSeconds = 3): Pro
       counts.every((n) => typeof n === "number") && Math.max(...counts) === cells.length &&
       Jupyter.notebook.kernel.is_connected();
   })()`;
-  await poll(browser, finished, 240);
+  await poll(browser, finished, 600); // lesson 4 trains five models
   let signature = "";
   while (true) {
     await new Promise((resolve) => setTimeout(resolve, settleSeconds * 1000));

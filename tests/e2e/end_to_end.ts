@@ -225,5 +225,5 @@ function assertLiveChart(notebook: Notebook): void {
     data: { y: number[] }[];
   };
   strictEqual(figure.data.length, 5, "lesson 4: one line per norm in the final update");
-  ok(figure.data.every((trace) => trace.y.length === 6), "lesson 4: six epochs per line");
+  ok(figure.data.every((trace) => trace.y.length === 5), "lesson 4: five epochs per line");
 }

@@ -55,7 +55,7 @@ export async function executeNotebook(name: string, outputPath: string): Promise
     "notebook",
     // Instead of --execute: the same execution, keeping outputs Deno's kernel publishes late.
     '--Exporter.preprocessors=["late_output.LateOutputExecutePreprocessor"]',
-    "--LateOutputExecutePreprocessor.timeout=120",
+    "--LateOutputExecutePreprocessor.timeout=600", // lesson 4 trains five models in one cell
     `${NOTEBOOK_DIR}${name}`,
     "--output",
     outputPath,
