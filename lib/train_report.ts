@@ -28,8 +28,9 @@ const percent = (value: number) => `${(100 * value).toFixed(1)} %`;
  * import { findings } from "./train_report.ts";
  * import { strictEqual } from "node:assert/strict";
  *
- * strictEqual(findings({ config: { norms: [] }, runs: [], baselines: {
- *   afinn: { testAccuracy: 0.8 }, bagOfWords: { testAccuracy: { mean: 0.8, std: 0 } } } } as never).length, 1);
+ * strictEqual(findings({ config: { norms: [] }, runs: [], data: { train: 90, validation: 10 },
+ *   baselines: { afinn: { testAccuracy: 0.8 }, bagOfWords: { testAccuracy: { mean: 0.8, std: 0 } } },
+ * } as never).length, 1);
  * ```
  */
 export function findings(result: ExperimentResult): string[] {

@@ -59,7 +59,10 @@ function* strings(value: unknown, key = ""): Generator<[string, string]> {
 }
 
 function chartSpecs(html: string): { data: Record<string, unknown>[]; layout: unknown }[] {
-  return [...html.matchAll(/var spec = (.*);\n/g)].map((match) => JSON.parse(match[1]!));
+  // Each chart's script ends with `….draw("normlab-figure-…", {spec});` on one line.
+  return [...html.matchAll(/\.draw\("normlab-figure-[0-9a-f]+", (.*)\);\n/g)].map((match) =>
+    JSON.parse(match[1]!)
+  );
 }
 
 Deno.test({
