@@ -199,7 +199,11 @@ export async function restartAndRunAll(browser: Browser, settleSeconds = 3): Pro
   const finished = `(() => {
     const cells = Jupyter.notebook.get_cells().filter((c) => c.cell_type === "code");
     const counts = cells.map((c) => c.input_prompt_number);
-    return cells.length > 0 && !document.querySelector(".cell.running") &&
+    // Also the kernel indicator and the prompts themselves: a long cell that updates a display in
+    // place (lesson 4's live chart) must not look finished while it still runs.
+    const busy = document.querySelector("#kernel_indicator_icon.kernel_busy_icon") !== null;
+    const starred = [...document.querySelectorAll(".input_prompt")].some((p) => p.textContent.includes("*"));
+    return cells.length > 0 && !document.querySelector(".cell.running") && !busy && !starred &&
       counts.every((n) => typeof n === "number") && Math.max(...counts) === cells.length &&
       Jupyter.notebook.kernel.is_connected();
   })()`;
