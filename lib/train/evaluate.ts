@@ -124,14 +124,30 @@ export function predict(
   };
 }
 
-/** The accuracy of `model` on `examples` (see {@linkcode predict}). */
+/**
+ * The accuracy of `model` on `examples`, read with `options.vocabulary` and
+ * batched as `options` says (see {@linkcode predict}).
+ *
+ * @example
+ * ```ts
+ * import { evaluate } from "./evaluate.ts";
+ * import { Vocabulary } from "../data/vocabulary.ts";
+ * import { TransformerClassifier } from "../nn/transformer.ts";
+ * import { ok } from "node:assert/strict";
+ *
+ * const examples = [{ text: "good film", label: 1 }, { text: "bad", label: 0 }];
+ * const vocabulary = Vocabulary.fromTexts(examples.map((e) => e.text));
+ * const model = new TransformerClassifier({ vocabSize: vocabulary.size, dModel: 8 });
+ * const accuracy = evaluate(model, examples, { vocabulary, batchSize: 2, padTo: 100 });
+ * ok(accuracy >= 0 && accuracy <= 1);
+ * ```
+ */
 export function evaluate(
   model: TransformerClassifier,
   examples: readonly LabeledText[],
-  vocab: Vocabulary,
-  options: EvaluateOptions = {},
+  options: EvaluateOptions & { vocabulary: Vocabulary },
 ): number {
-  return predict(model, examples, vocab, options).accuracy;
+  return predict(model, examples, options.vocabulary, options).accuracy;
 }
 
 /** How much predictions move when the same sentences are batched differently. */
