@@ -160,6 +160,13 @@ export interface TrainResult {
   secondsPerEpoch: number;
   /** Whether `signal` stopped training early. */
   stopped: boolean;
+  /** The kept epoch's numbers: its validation accuracy and loss, and the mean seconds per epoch. */
+  metrics: {
+    bestEpoch: number;
+    validationAccuracy: number;
+    validationLoss: number;
+    secondsPerEpoch: number;
+  };
 }
 
 /**
@@ -293,13 +300,21 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainResul
   const secondsPerEpoch = history.length === 0
     ? 0
     : history.reduce((total, h) => total + h.seconds, 0) / history.length;
+  const bestEpoch = best?.epoch ?? history.length;
+  const kept = history[bestEpoch - 1];
   return {
     model,
     vocabulary,
     history,
-    bestEpoch: best?.epoch ?? history.length,
+    bestEpoch,
     secondsPerEpoch,
     stopped,
+    metrics: {
+      bestEpoch,
+      validationAccuracy: kept?.validationAccuracy ?? NaN,
+      validationLoss: kept?.validationLoss ?? NaN,
+      secondsPerEpoch,
+    },
   };
 }
 
