@@ -313,7 +313,8 @@ export async function main(args: readonly string[], io: CliIO = defaultIO()): Pr
   }
 }
 
-function defaultIO(): CliIO {
+/** Standard output and error, with a self-overwriting progress line when stderr is a terminal. */
+export function defaultIO(): CliIO {
   const encoder = new TextEncoder();
   const interactive = Deno.stderr.isTerminal();
   return {

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
-import { type CliIO, UsageError } from "./cli.ts";
+import { type PendingOutput, reserveOutput } from "./_atomic_write.ts";
+import { type CliIO, defaultIO, UsageError } from "./cli.ts";
 import { SENTENCE_SOURCES, type SentenceSource } from "./data/sentences.ts";
 import type { NormKind } from "./nn/transformer.ts";
 import {
@@ -197,34 +197,6 @@ export function progressLine(progress: ExperimentProgress, elapsedSeconds: numbe
   } · ETA ${Number.isFinite(remaining) ? `${Math.ceil(remaining)} s` : "…"}`;
 }
 
-/** Checks that `path`'s folder exists and is writable before any work starts. */
-async function checkWritable(path: string): Promise<void> {
-  const folder = dirname(path) || ".";
-  const probe = join(folder, `.normlab-write-check-${crypto.randomUUID()}`);
-  try {
-    await Deno.writeTextFile(probe, "");
-    await Deno.remove(probe);
-  } catch (error) {
-    throw new UsageError(
-      `--out: cannot write ${JSON.stringify(path)} (${
-        error instanceof Error ? error.message : String(error)
-      })`,
-    );
-  }
-}
-
-/** Writes `text` to `path` through a temporary file and a rename: never a partial file. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = join(dirname(path) || ".", `.${crypto.randomUUID()}.tmp`);
-  try {
-    await Deno.writeTextFile(temporary, text);
-    await Deno.rename(temporary, path);
-  } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
-    throw error;
-  }
-}
-
 /**
  * Runs `deno task train` with `args`; returns the exit code.
  *
@@ -244,16 +216,22 @@ export async function trainMain(
   signal?: AbortSignal,
 ): Promise<number> {
   let options: TrainCliOptions | null;
+  let output: PendingOutput | null = null;
   try {
     options = parseTrainArgs(args);
-    if (options !== null) await checkWritable(options.out);
+    // The report's file is reserved before any work: an unwritable --out fails at once.
+    if (options !== null) output = await reserveOutput(options.out, "--out");
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (
+      !(error instanceof UsageError) && !(error instanceof Error && /^--out: /.test(error.message))
+    ) {
+      throw error;
+    }
     io.err(`error: ${error.message}`);
     io.err("Run with --help for the options.");
     return 2;
   }
-  if (options === null) {
+  if (options === null || output === null) {
     io.out(TRAIN_USAGE);
     return 0;
   }
@@ -278,11 +256,12 @@ export async function trainMain(
       },
     });
   } catch (error) {
+    await output.abort();
     io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
   io.progress?.("");
-  await writeAtomically(options.out, buildTrainingReport(result).toHTML());
+  await output.commit(buildTrainingReport(result).toHTML());
   if (options.json) {
     io.out(JSON.stringify(result));
   } else {
@@ -301,18 +280,6 @@ export async function trainMain(
   }
   io.err(`report written to ${options.out}${result.stopped ? " (stopped early)" : ""}`);
   return result.stopped ? 130 : 0;
-}
-
-function defaultIO(): CliIO {
-  const encoder = new TextEncoder();
-  const interactive = Deno.stderr.isTerminal();
-  return {
-    out: (line) => console.log(line),
-    err: (line) => console.error(line),
-    progress: interactive
-      ? (text) => Deno.stderr.writeSync(encoder.encode(`\r\x1b[K${text}`))
-      : undefined,
-  };
 }
 
 if (import.meta.main) {
