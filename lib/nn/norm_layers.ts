@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type DType } from "../_dtype.ts";
+import { checkDtype, type DType } from "../_dtype.ts";
 import { featureStatistics } from "../_feature_statistics.ts";
 import { checkTensor } from "../_mask.ts";
 import { checkEps, layerShape } from "../_norm_checks.ts";
@@ -287,6 +287,7 @@ export class BatchNorm extends Module {
     this.momentum = momentum;
     this.useMask = options.useMask ?? true;
     const dtype = options.dtype ?? "float32";
+    checkDtype(dtype, "BatchNorm");
     const affine = options.affine ?? true;
     const shape = [numFeatures];
     this.weight = affine ? filledParameter(shape, 1, dtype) : null;
