@@ -4,29 +4,61 @@
  *
  * @module
  */
-import type { Config, Data, Layout } from "npm:@types/plotly.js@2.35.17";
 import { escapeHtml, scriptSafeJson } from "./_html.ts";
 import { plotlyDisplayText } from "./_plotly_text.ts";
 import { NOTE_STYLE } from "./_chart_runtime.ts";
 import { chartScript, plotlyLoaderScript, plotlyVersion } from "./_plotly_bundle.ts";
 import { type Displayable, JUPYTER_DISPLAY, type MimeBundle } from "./jupyter.ts";
 
-export type { Config, Data, Layout };
+/**
+ * One Plotly trace: its `type` and Plotly's attributes for that type, as in
+ * plotly.js's reference (https://plotly.com/javascript/reference/). normlab's
+ * chart builders fill them in checked against `@types/plotly.js`; a trace you
+ * write yourself is passed to plotly.js as given.
+ */
+export interface Trace {
+  /** The kind of trace: "heatmap", "bar", "scatter", "scatter3d", "histogram", …; Plotly's default is "scatter". */
+  type?: string;
+  /** Any other Plotly trace attribute (`x`, `y`, `z`, `name`, `marker`, …). */
+  [attribute: string]: unknown;
+}
+
+/** One Plotly trace, by the name plotly.js gives it; the same as {@linkcode Trace}. */
+export type Data = Trace;
 
 /**
- * One Plotly trace: typed by `@types/plotly.js` where its types reach, or a
- * plain object with a `type` where they fall short (2-D heatmap `text`, for one).
+ * A Plotly layout (https://plotly.com/javascript/reference/layout/): the title,
+ * size, axes, margins, fonts and legend of a chart.
  */
-export type Trace = Data | (Record<string, unknown> & { type: string });
+export interface Layout {
+  /** The chart's title: its text, or `{ text, x, xanchor, font, … }`. */
+  title?: string | { text?: string; [attribute: string]: unknown };
+  /** The height in pixels. */
+  height?: number;
+  /** The width in pixels (the container's width when not set). */
+  width?: number;
+  /** Any other Plotly layout attribute (`xaxis`, `yaxis`, `margin`, `font`, `legend`, …). */
+  [attribute: string]: unknown;
+}
+
+/** Plotly's configuration options (https://plotly.com/javascript/configuration-options/). */
+export interface Config {
+  /** Whether the chart resizes with its container. @default {true} */
+  responsive?: boolean;
+  /** Whether the Plotly logo shows in the mode bar. @default {false} */
+  displaylogo?: boolean;
+  /** Any other Plotly configuration option (`displayModeBar`, `toImageButtonOptions`, …). */
+  [option: string]: unknown;
+}
 
 /** What the figure builders return: Plotly traces and layout. */
 export interface FigureSpec {
   /** The traces. */
   data: Trace[];
   /** The layout (title, axes, size, legend). */
-  layout: Partial<Layout>;
+  layout: Layout;
   /** Plotly's config; `responsive` and no logo by default. */
-  config?: Partial<Config>;
+  config?: Config;
 }
 
 const DEFAULT_CONFIG: Partial<Config> = { responsive: true, displaylogo: false };

@@ -137,6 +137,11 @@ export class SGD extends Optimizer {
     this.#buffers = this.params.map(() => null);
   }
 
+  /**
+   * One SGD step of parameter `index`, in place: g = grad + weightDecay·θ;
+   * b = momentum·b + (1 − dampening)·g (b = g at the first step); g = b, or g + momentum·b
+   * with Nesterov; θ −= lr·g.
+   */
   protected update(
     data: Float32Array | Float64Array,
     grad: Float32Array | Float64Array,
@@ -238,6 +243,11 @@ export class Adam extends Optimizer {
     this.#steps = this.params.map(() => 0);
   }
 
+  /**
+   * One Adam/AdamW step of parameter `index`, in place: m = β₁m + (1 − β₁)g,
+   * v = β₂v + (1 − β₂)g², θ −= lr·m̂ / (√v̂ + eps) with the bias corrections m̂, v̂;
+   * weight decay is added to g (Adam) or applied as θ −= lr·weightDecay·θ (AdamW).
+   */
   protected update(
     data: Float32Array | Float64Array,
     grad: Float32Array | Float64Array,

@@ -12,8 +12,8 @@
  *
  * @module
  */
-import * as tf from "npm:@tensorflow/tfjs@4.22.0";
-import { setWasmPaths } from "npm:@tensorflow/tfjs-backend-wasm@4.22.0";
+import * as tf from "@tensorflow/tfjs";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import {
   batchNorm,
@@ -24,7 +24,7 @@ import {
   scaledDotProductAttention,
   type Tensor,
   zeros,
-} from "../mod.ts";
+} from "../../mod.ts";
 import {
   L_BYTES,
   largeInputs,
@@ -39,7 +39,7 @@ import {
   S,
   S_DY,
   S_MASK,
-} from "./_data.ts";
+} from "../_data.ts";
 
 // --- PyTorch, in a subprocess --------------------------------------------------------------
 function openblasCoreType(): string {
