@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { allocate, overlaps } from "./_dtype.ts";
+import { allocate, overlaps, type TypedArray } from "./_dtype.ts";
 import { checkTensor } from "./_mask.ts";
 import { formatShape, shapesEqual, sizeOf } from "./_shape.ts";
 import type { Tensor } from "./tensor.ts";
@@ -175,4 +175,46 @@ export function outWhileRecording(operation: string, x: Tensor): Error {
       formatShape(x.shape)
     } or a parameter requires a gradient); drop \`out\`, or run the call inside noGrad()`,
   );
+}
+
+/**
+ * The checks both row-norm backward passes (layerNorm, rmsNorm) make: the
+ * normalized shape, dy of x's shape, eps, and γ of the normalized shape.
+ */
+export function rowNormBackwardInputs(
+  x: Tensor,
+  dy: Tensor,
+  options: { normalizedShape?: number | readonly number[]; weight?: Tensor | null; eps?: number },
+  defaultEps: number,
+  operation: string,
+): {
+  normalizedShape: number[];
+  rows: number;
+  width: number;
+  eps: number;
+  gamma: TypedArray | undefined;
+} {
+  const { normalizedShape, rows, width } = resolveNormalizedShape(
+    x,
+    options.normalizedShape,
+    operation,
+  );
+  checkTensor(dy, operation, "dy");
+  if (!shapesEqual(dy.shape, x.shape)) {
+    throw new Error(
+      `${operation}: expected dy to have the shape of x ${formatShape(x.shape)} but found ${
+        formatShape(dy.shape)
+      }`,
+    );
+  }
+  const eps = options.eps ?? defaultEps;
+  checkEps(eps, operation);
+  const gamma = checkedParameter(
+    options.weight,
+    normalizedShape,
+    "weight",
+    operation,
+    () => `the normalized shape of x ${formatShape(x.shape)}`,
+  );
+  return { normalizedShape, rows, width, eps, gamma };
 }

@@ -151,13 +151,7 @@ export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
 function inferenceGradients(
   x: Tensor,
   dy: Tensor,
-  stats: {
-    mean: ArrayLike<number>;
-    variance: ArrayLike<number>;
-    mask: TypedArray | undefined;
-    rows: number;
-    features: number;
-  },
+  stats: ColumnStatistics,
   eps: number,
   weight: Tensor | null,
   bias: Tensor | null,
@@ -231,16 +225,19 @@ function normalizeWithStatistics(
   return normalizeColumns(x, { mean, variance, mask, rows, features }, eps, options, operation);
 }
 
+/** Per-feature statistics and the layout of x as (rows, features), padded rows marked by mask. */
+interface ColumnStatistics {
+  mean: ArrayLike<number>;
+  variance: ArrayLike<number>;
+  mask: TypedArray | undefined;
+  rows: number;
+  features: number;
+}
+
 /** `y = (x − mean) / √(var + eps) · γ + β` per column; 0 at padded rows. */
 function normalizeColumns(
   x: Tensor,
-  stats: {
-    mean: ArrayLike<number>;
-    variance: ArrayLike<number>;
-    mask: TypedArray | undefined;
-    rows: number;
-    features: number;
-  },
+  stats: ColumnStatistics,
   eps: number,
   affine: { weight?: Tensor | null; bias?: Tensor | null; out?: Tensor },
   operation: string,

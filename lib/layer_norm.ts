@@ -10,7 +10,6 @@
 import { allocate, fromFloat64, scratchArray } from "./_dtype.ts";
 import { scratch } from "./_scratch.ts";
 import { rowMoments } from "./_row_kernels.ts";
-import { checkTensor } from "./_mask.ts";
 import {
   checkedParameter,
   checkEps,
@@ -19,9 +18,10 @@ import {
   outWhileRecording,
   resolveNormalizedShape,
   rowIndex,
+  rowNormBackwardInputs,
   zeroVarianceError,
 } from "./_norm_checks.ts";
-import { formatShape, shapesEqual } from "./_shape.ts";
+import { formatShape } from "./_shape.ts";
 import { needsGrad, record } from "./autograd.ts";
 import type { NormGradients } from "./norm_gradients.ts";
 import { Tensor, TRUSTED } from "./tensor.ts";
@@ -182,27 +182,12 @@ export function layerNormBackward(
   options: LayerNormBackwardOptions = {},
 ): NormGradients {
   const operation = "layerNormBackward";
-  const { normalizedShape, rows, width } = resolveNormalizedShape(
+  const { normalizedShape, rows, width, eps, gamma } = rowNormBackwardInputs(
     x,
-    options.normalizedShape,
+    dy,
+    options,
+    1e-5,
     operation,
-  );
-  checkTensor(dy, operation, "dy");
-  if (!shapesEqual(dy.shape, x.shape)) {
-    throw new Error(
-      `${operation}: expected dy to have the shape of x ${formatShape(x.shape)} but found ${
-        formatShape(dy.shape)
-      }`,
-    );
-  }
-  const eps = options.eps ?? 1e-5;
-  checkEps(eps, operation);
-  const gamma = checkedParameter(
-    options.weight,
-    normalizedShape,
-    "weight",
-    operation,
-    () => `the normalized shape of x ${formatShape(x.shape)}`,
   );
   const source = x.data;
   const upstream = dy.data;

@@ -5,7 +5,6 @@
  * @module
  */
 import { allocate, fromFloat64 } from "./_dtype.ts";
-import { checkTensor } from "./_mask.ts";
 import { rowSquaredDeviations } from "./_row_kernels.ts";
 import {
   checkedParameter,
@@ -15,9 +14,10 @@ import {
   outWhileRecording,
   resolveNormalizedShape,
   rowIndex,
+  rowNormBackwardInputs,
   zeroVarianceError,
 } from "./_norm_checks.ts";
-import { formatShape, shapesEqual } from "./_shape.ts";
+import { formatShape } from "./_shape.ts";
 import { needsGrad, record } from "./autograd.ts";
 import type { NormGradients } from "./norm_gradients.ts";
 import { Tensor, TRUSTED } from "./tensor.ts";
@@ -171,27 +171,12 @@ export function rmsNormBackward(
   options: RmsNormBackwardOptions = {},
 ): NormGradients {
   const operation = "rmsNormBackward";
-  const { normalizedShape, rows, width } = resolveNormalizedShape(
+  const { normalizedShape, rows, width, eps, gamma } = rowNormBackwardInputs(
     x,
-    options.normalizedShape,
+    dy,
+    options,
+    1e-6,
     operation,
-  );
-  checkTensor(dy, operation, "dy");
-  if (!shapesEqual(dy.shape, x.shape)) {
-    throw new Error(
-      `${operation}: expected dy to have the shape of x ${formatShape(x.shape)} but found ${
-        formatShape(dy.shape)
-      }`,
-    );
-  }
-  const eps = options.eps ?? 1e-6;
-  checkEps(eps, operation);
-  const gamma = checkedParameter(
-    options.weight,
-    normalizedShape,
-    "weight",
-    operation,
-    () => `the normalized shape of x ${formatShape(x.shape)}`,
   );
   const source = x.data;
   const upstream = dy.data;
