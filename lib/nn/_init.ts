@@ -36,12 +36,6 @@ export function constantParameter(shape: readonly number[], value: number): Tens
   return parameter(allocate("float32", size).fill(value), shape);
 }
 
-/** A float32 buffer (no gradient) of `shape` filled with `value`. */
-export function constantBuffer(shape: readonly number[], value: number): Tensor {
-  const size = shape.reduce((p, e) => p * e, 1);
-  return new Tensor(allocate("float32", size).fill(value), shape);
-}
-
 function parameter(data: Float32Array | Float64Array, shape: readonly number[]): Tensor {
   const t = new Tensor(data, shape);
   t.requiresGrad = true;
