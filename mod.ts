@@ -204,7 +204,11 @@ export type { Displayable, MimeBundle } from "./lib/jupyter.ts";
 export { Figure, loadPlotly } from "./lib/figure.ts";
 export { show, SHOW_SETTLE_MS } from "./lib/show.ts";
 export type { ShowOptions } from "./lib/show.ts";
-export type { Config, Data, FigureSpec, Layout, Trace } from "./lib/figure.ts";
+export type { Config, Data, FigureSpec, Frame, Layout, Trace } from "./lib/figure.ts";
+export { sliderFigure } from "./lib/slider_figure.ts";
+export type { SliderFigureOptions, SliderStep } from "./lib/slider_figure.ts";
+export { batchExplorable, paddingExplorable } from "./lib/explorables.ts";
+export type { BatchExplorableOptions, PaddingExplorableOptions } from "./lib/explorables.ts";
 export {
   barChart,
   featureStatsChart,

@@ -32,9 +32,16 @@ export const NOTE_STYLE =
   "padding:10px 12px;border:1px dashed #9ca3af;border-radius:4px;color:#374151;" +
   "background:#f9fafb;font:13px/1.45 system-ui,-apple-system,sans-serif";
 
+/**
+ * The revision of the runtime below. It is part of the runtime's page-wide
+ * name, so that a page still holding an older normlab's chart outputs (whose
+ * runtime drew without animation frames) never lends that runtime to newer charts.
+ */
+const RUNTIME_REVISION = 2;
+
 /** The name of the page-wide runtime object for a given plotly.js version. */
 export function runtimeName(version: string): string {
-  return `__normlabCharts_${version.replace(/\W/g, "_")}`;
+  return `__normlabCharts_${version.replace(/\W/g, "_")}_r${RUNTIME_REVISION}`;
 }
 
 /**
@@ -42,6 +49,21 @@ export function runtimeName(version: string): string {
  * once per page, with `draw(id, spec)`, `load()` and `retry()`.
  */
 export function chartRuntimeSource(version: string): string {
+  return withoutCommentsAndIndentation(readableRuntimeSource(version));
+}
+
+/**
+ * Every chart output carries the runtime, so it travels without its comment
+ * lines and indentation (a fifth smaller). No line of the source starts
+ * inside a string or a regular expression, so dropping them changes nothing.
+ */
+function withoutCommentsAndIndentation(source: string): string {
+  return source.split("\n").map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("//")).join("\n");
+}
+
+/** The runtime as written, with its comments. */
+function readableRuntimeSource(version: string): string {
   const name = JSON.stringify(runtimeName(version));
   return `(function () {
   var NAME = ${name};
@@ -180,7 +202,8 @@ export function chartRuntimeSource(version: string): string {
       }
       var box = element.querySelector(".normlab-note");
       if (box) element.removeChild(box);
-      return Plotly.newPlot(element, spec.data, spec.layout, spec.config);
+      // The whole figure object, so that animation frames (sliders) come along.
+      return Plotly.newPlot(element, spec);
     }).catch(function (error) {
       note(element, "Chart not drawn: " + error);
     });

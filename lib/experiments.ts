@@ -44,6 +44,10 @@ export interface SweepRow {
   stdReal: number[];
   /** The tracked real token's BatchNorm output (D), padding counted. */
   trackedBatchNorm: number[];
+  /** The tracked token's masked BatchNorm output (D): the same at every length. */
+  trackedMaskedBatchNorm: number[];
+  /** The tracked token's LayerNorm output (D): the same at every length. */
+  trackedLayerNorm: number[];
   /** max |BatchNorm(x_T) − BatchNorm(x_natural)| over real tokens: how far padding moved them. */
   batchNormShift: number;
   /** max |BatchNorm(x_T) − masked BatchNorm(x_T)| over real tokens: the error padding causes. */
@@ -125,6 +129,8 @@ export function paddingSweep(options: PaddingSweepOptions = {}): PaddingSweep {
       meanReal: Array.from(real.mean.data),
       stdReal: Array.from(real.variance.sqrt().data),
       trackedBatchNorm: Array.from(plain.data.subarray(0, dim)),
+      trackedMaskedBatchNorm: Array.from(masked.data.subarray(0, dim)),
+      trackedLayerNorm: Array.from(layer.data.subarray(0, dim)),
       batchNormShift: realShift(plain, reference.plain, realLengths),
       batchNormError: realShift(plain, masked, realLengths),
       maskedBatchNormShift: realShift(masked, reference.masked, realLengths),
@@ -170,6 +176,8 @@ export interface BatchDependenceOptions {
 export interface BatchDependenceRow {
   /** The other sentences in the batch ("(alone)" for none). */
   batch: string;
+  /** The other sentences in the batch, as a list (empty for none). */
+  companions: string[];
   /** The padded length of the batch. */
   length: number;
   /** BatchNorm's output for the sentence's first token (D). */
@@ -226,6 +234,7 @@ export function batchDependence(options: BatchDependenceOptions = {}): BatchDepe
     const take = (y: Tensor) => Array.from(y.data.subarray(0, words * dim));
     return {
       batch: others.length === 0 ? "(alone)" : others.join(" | "),
+      companions: [...others],
       length: x.shape[1]!,
       plain: take(batchNorm(x)),
       masked: take(batchNorm(x, { mask })),
@@ -239,6 +248,7 @@ export function batchDependence(options: BatchDependenceOptions = {}): BatchDepe
       : a.reduce((worst, value, i) => Math.max(worst, Math.abs(value - b[i]!)), 0);
   return outputs.map((o) => ({
     batch: o.batch,
+    companions: o.companions,
     length: o.length,
     batchNormFirstToken: o.plain.slice(0, dim),
     maskedBatchNormFirstToken: o.masked.slice(0, dim),

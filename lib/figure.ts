@@ -51,6 +51,23 @@ export interface Config {
   [option: string]: unknown;
 }
 
+/**
+ * One animation frame (https://plotly.com/javascript/animations/): the
+ * attributes of the traces listed in `traces` at one step. A slider or the
+ * play button shows it with `Plotly.animate`; attributes not given keep the
+ * figure's values.
+ */
+export interface Frame {
+  /** The frame's name, which slider steps and buttons refer to. */
+  name: string;
+  /** For each index in `traces`, that trace's changed attributes (`y`, `x`, `text`, …). */
+  data: Trace[];
+  /** The indices (into the figure's `data`) of the traces this frame changes. */
+  traces: number[];
+  /** Layout attributes this frame changes, if any. */
+  layout?: Partial<Layout>;
+}
+
 /** What the figure builders return: Plotly traces and layout. */
 export interface FigureSpec {
   /** The traces. */
@@ -59,6 +76,8 @@ export interface FigureSpec {
   layout: Layout;
   /** Plotly's config; `responsive` and no logo by default. */
   config?: Config;
+  /** Animation frames, shown by the layout's sliders and buttons (see `sliderFigure`). */
+  frames?: Frame[];
 }
 
 const DEFAULT_CONFIG: Partial<Config> = { responsive: true, displaylogo: false };
@@ -96,12 +115,15 @@ export class Figure implements FigureSpec, Displayable {
   layout: Partial<Layout>;
   /** Plotly's config. */
   config: Partial<Config>;
+  /** Animation frames (none for a still chart). */
+  frames?: Frame[];
 
-  /** Wraps a spec; data and layout are used as given (not copied). */
+  /** Wraps a spec; data, layout and frames are used as given (not copied). */
   constructor(spec: FigureSpec) {
     this.data = spec.data;
     this.layout = spec.layout;
     this.config = { ...DEFAULT_CONFIG, ...spec.config };
+    if (spec.frames !== undefined) this.frames = spec.frames;
   }
 
   /** The title as Plotly shows it (entities such as `&lt;` decoded), or "" without one. */
@@ -110,9 +132,13 @@ export class Figure implements FigureSpec, Displayable {
     return plotlyDisplayText((typeof title === "string" ? title : title?.text) ?? "");
   }
 
-  /** `{ data, layout, config }`, as Plotly and the Jupyter Plotly renderer take it. */
-  toJSON(): Required<FigureSpec> {
-    return { data: this.data, layout: this.layout, config: this.config };
+  /**
+   * `{ data, layout, config }` and, for an animated chart, `frames`: the
+   * figure object that `Plotly.newPlot` and the Jupyter Plotly renderers take.
+   */
+  toJSON(): FigureSpec & { config: Partial<Config> } {
+    const figure = { data: this.data, layout: this.layout, config: this.config };
+    return this.frames === undefined ? figure : { ...figure, frames: this.frames };
   }
 
   /** A one-line description: the title and the kinds of trace. */

@@ -5,41 +5,12 @@
  *
  * @module
  */
-import type { Layout } from "npm:@types/plotly.js@2.35.17";
+import { baseLayout, chartValue, PADDING_COLOR, PALETTE } from "./_chart_style.ts";
 import { plotly3dText, plotlyText } from "./_plotly_text.ts";
 import { formatShape } from "./_shape.ts";
 import { Figure, type Trace } from "./figure.ts";
-import { fontFamily, type Language, translator } from "./i18n/translate.ts";
+import { type Language, translator } from "./i18n/translate.ts";
 import { Tensor } from "./tensor.ts";
-
-const PADDING_COLOR = "#d1d5db";
-const PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4b5563"];
-
-/** A layout with `title` (user text, shown literally: see `plotlyText`), in `lang`'s fonts. */
-function baseLayout(
-  title: string,
-  extra: Partial<Layout> = {},
-  lang: Language = "en",
-): Partial<Layout> {
-  return {
-    title: { text: plotlyText(title), x: 0.02, xanchor: "left" },
-    font: { family: fontFamily(lang), size: 13 },
-    margin: { l: 70, r: 30, t: 60, b: 60 },
-    paper_bgcolor: "white",
-    plot_bgcolor: "white",
-    legend: { orientation: "h", y: -0.2 },
-    ...extra,
-  };
-}
-
-/**
- * A value as a chart stores it: 6 significant digits. Float32 numbers widened
- * to doubles print with ~17 digits in JSON; a chart needs far fewer, and
- * notebooks stay small.
- */
-function chartValue(value: number): number {
-  return Number.isFinite(value) ? Number(value.toPrecision(6)) : value;
-}
 
 /**
  * Throws unless `series` is a list of `{ name, values }`, naming the chart:

@@ -33,6 +33,23 @@ export const BN: Messages = {
   "chart.meanReal": "mean, শুধু আসল token",
   "chart.stdWithPadding": "standard deviation, padding সহ",
   "chart.stdReal": "standard deviation, শুধু আসল token",
+  "chart.play": "▶ চালাও",
+  "chart.pause": "❚❚ থামাও",
+
+  // Explorables (lib/explorables.ts): slider charts.
+  "explore.paddingTitle":
+    "padding টেনে দেখো: BatchNorm-এর পরিসংখ্যান আর একটি আসল token-এর output সরে যায়; masked BatchNorm ও LayerNorm-এরটা স্থির থাকে",
+  "explore.paddingLabel": "T = {length} · batch-এর {share}% padding",
+  "explore.meanPanel": "প্রতিটি feature-এর গড় (mean)",
+  "explore.stdPanel": "প্রতিটি feature-এর standard deviation",
+  "explore.tokenPanel": '"{token}"-এর normalised output',
+  "explore.paddingCounted": "BatchNorm, padding সহ",
+  "explore.masked": "masked BatchNorm (শুধু আসল token)",
+  "explore.batchTitle": 'batch বদলে দেখো: ভিন্ন সঙ্গীদের সঙ্গে "{sentence}"',
+  "explore.batchLabel": "batch {index}: সঙ্গী {companions} · T = {length}",
+  "explore.alone": "কোনো সঙ্গী নেই",
+  "explore.firstTokenPanel": 'প্রথম token "{token}"-এর output',
+  "explore.shiftPanel": "batch 0-এর তুলনায় বাক্যটির সর্বোচ্চ |Δ|",
 
   // Names shared by the summary, the report and the lesson.
   "name.batchNorm": "BatchNorm",

@@ -32,6 +32,23 @@ export const EN = {
   "chart.meanReal": "mean, real tokens only",
   "chart.stdWithPadding": "std, padding counted",
   "chart.stdReal": "std, real tokens only",
+  "chart.play": "▶ play",
+  "chart.pause": "❚❚ pause",
+
+  // Explorables (lib/explorables.ts): slider charts.
+  "explore.paddingTitle":
+    "Drag the padding: BatchNorm's statistics and a real token's output move; masked BatchNorm's and LayerNorm's stay",
+  "explore.paddingLabel": "T = {length} · padding {share}% of the batch",
+  "explore.meanPanel": "per-feature mean",
+  "explore.stdPanel": "per-feature standard deviation",
+  "explore.tokenPanel": 'normalised output of "{token}"',
+  "explore.paddingCounted": "BatchNorm, padding counted",
+  "explore.masked": "masked BatchNorm (real tokens only)",
+  "explore.batchTitle": 'Swap the batch: "{sentence}" normalised with different companions',
+  "explore.batchLabel": "batch {index}: with {companions} · T = {length}",
+  "explore.alone": "no companions",
+  "explore.firstTokenPanel": 'output of its first token "{token}"',
+  "explore.shiftPanel": "max |Δ| of the sentence vs batch 0",
 
   // Names shared by the summary, the report and the lesson.
   "name.batchNorm": "BatchNorm",
