@@ -177,6 +177,12 @@ export type { AfinnAccuracy } from "./lib/data/afinn.ts";
 export { type StatisticsMode, withStatistics } from "./lib/train/batch_statistics.ts";
 export { batchDependenceOfPredictions, evaluate, predict } from "./lib/train/evaluate.ts";
 export type { BatchDependence, EvaluateOptions, Predictions } from "./lib/train/evaluate.ts";
+export { sentenceInBatchings } from "./lib/train/sentence_batchings.ts";
+export type {
+  FollowedModel,
+  SentenceBatching,
+  SentenceInBatchingsOptions,
+} from "./lib/train/sentence_batchings.ts";
 export { trainClassifier } from "./lib/train/trainer.ts";
 export type { EpochRecord, StepInfo, TrainOptions, TrainResult } from "./lib/train/trainer.ts";
 export { trainBagOfWords } from "./lib/train/baselines.ts";
@@ -184,10 +190,12 @@ export type { BagOfWordsModel, BagOfWordsOptions } from "./lib/train/baselines.t
 export { meanStd, runNormComparison } from "./lib/train/experiment.ts";
 export type {
   ByMode,
+  EpochContext,
   ExperimentOptions,
   ExperimentProgress,
   ExperimentResult,
   MeanStd,
+  RunContext,
   RunMetrics,
   RunResult,
 } from "./lib/train/experiment.ts";
@@ -242,6 +250,8 @@ export {
   NORM_NAMES,
   trainEvalChart,
 } from "./lib/training_charts.ts";
+export { batchingExplorable, confidenceExplorable } from "./lib/training_explorables.ts";
+export type { BatchingExplorableOptions, EpochPredictions } from "./lib/training_explorables.ts";
 export { buildTrainingReport, findings } from "./lib/train_report.ts";
 export { parseTrainArgs, TRAIN_USAGE, trainMain } from "./lib/train_cli.ts";
 export type { TrainCliOptions } from "./lib/train_cli.ts";

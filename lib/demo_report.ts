@@ -9,6 +9,7 @@ import type { DemoOptions } from "./demo.ts";
 import { LONGEST_LENGTH, TYPICAL_LENGTH } from "./examples.ts";
 import type { BatchDependenceRow, PaddingSweep } from "./experiments.ts";
 import { translator } from "./i18n/translate.ts";
+import { batchExplorable, paddingExplorable } from "./explorables.ts";
 import { barChart, featureStatsChart, heatmap, lineChart, scatter3d } from "./plot.ts";
 import { Report } from "./report.ts";
 import type { FeatureStats, TokenStats } from "./stats.ts";
@@ -215,6 +216,13 @@ export function buildReport(options: DemoOptions, r: ReportInputs): Report {
     markers,
     lang,
   }));
+  const lastLength = r.sweep.rows[r.sweep.rows.length - 1]?.length ?? r.sweep.naturalLength;
+  report.markdown(t("report.explorePadding", {
+    from: r.sweep.naturalLength,
+    to: lastLength,
+    token: r.sweep.trackedToken,
+  }));
+  report.figure(paddingExplorable(r.sweep, { featureLabels: r.featureLabels, lang }));
   report.heading(t("report.dependenceHeading"));
   report.table(
     r.dependence.map((row) => ({
@@ -246,6 +254,13 @@ export function buildReport(options: DemoOptions, r: ReportInputs): Report {
     categories: r.dependence.map((_, i) => t("chart.batchTrace", { index: i })),
     xTitle: t("name.batch"),
     yTitle: t("report.maxShiftVsFirst"),
+    lang,
+  }));
+  report.markdown(t("report.exploreBatch"));
+  report.figure(batchExplorable(r.dependence, {
+    sentence: options.sentences[0] ?? "",
+    token: tokens[0]?.[0] ?? "",
+    featureLabels: r.featureLabels,
     lang,
   }));
   report.heading(t("report.sideBySideHeading"));

@@ -22,6 +22,11 @@ export interface PaddingExplorableOptions {
   title?: string;
   /** The feature names on the x axes. @default {["d0", "d1", …]} */
   featureLabels?: readonly string[];
+  /**
+   * At most this many slider steps: a longer sweep is thinned to evenly spaced
+   * lengths, always keeping the first and the last. @default {100}
+   */
+  maxSteps?: number;
   /** The language of the titles, legend and slider label. @default {"en"} */
   lang?: Language;
 }
@@ -94,7 +99,7 @@ export function paddingExplorable(
   };
   return sliderFigure(
     base,
-    sweep.rows.map((row) => ({
+    evenlySpaced(sweep.rows, options.maxSteps ?? 100).map((row) => ({
       label: t("explore.paddingLabel", {
         length: row.length,
         share: Math.round(100 * row.paddingFraction),
@@ -161,10 +166,14 @@ export function batchExplorable(
     row.maskedBatchNormFirstToken,
     row.layerNormFirstToken,
   ];
+  // The shifts carry their value as text, so that LayerNorm's 0 shows as a number, not a gap.
   const shifts = (row: BatchDependenceRow) =>
-    [row.batchNormShift, row.maskedBatchNormShift, row.layerNormShift].map((v, i) =>
-      barTrace(names[i]!, colors[i]!, 2, [names[i]!], [v], false)
-    );
+    [row.batchNormShift, row.maskedBatchNormShift, row.layerNormShift].map((v, i) => ({
+      ...barTrace(names[i]!, colors[i]!, 2, [names[i]!], [v], false),
+      texttemplate: "%{y:.3f}",
+      textposition: "outside",
+      cliponaxis: false,
+    }));
   const data: Trace[] = [
     ...outputs(first).map((y, i) => barTrace(names[i]!, colors[i]!, 1, features, y, true)),
     ...shifts(first),
@@ -253,6 +262,19 @@ function panelLayout(title: string, panels: readonly string[], lang?: Language):
     layout[`yaxis${suffix}`] = { anchor: `x${suffix}`, zeroline: true, zerolinecolor: "#9ca3af" };
   });
   return layout;
+}
+
+/** At most `count` items of `items`, evenly spaced, the first and the last always among them. */
+function evenlySpaced<T>(items: readonly T[], count: number): T[] {
+  if (!Number.isInteger(count) || count < 2) {
+    throw new Error(
+      `paddingExplorable: expected maxSteps to be an integer ≥ 2 but found ${count}`,
+    );
+  }
+  if (items.length <= count) return [...items];
+  const chosen = new Set<number>();
+  for (let k = 0; k < count; k++) chosen.add(Math.round((k * (items.length - 1)) / (count - 1)));
+  return [...chosen].map((i) => items[i]!);
 }
 
 /** The feature labels: given (one per feature) or d0, d1, …. */

@@ -38,7 +38,7 @@ export const BN: Messages = {
 
   // Explorables (lib/explorables.ts): slider charts.
   "explore.paddingTitle":
-    "padding টেনে দেখো: BatchNorm-এর পরিসংখ্যান আর একটি আসল token-এর output সরে যায়; masked BatchNorm ও LayerNorm-এরটা স্থির থাকে",
+    "padding টেনে দেখো: BatchNorm-এর পরিসংখ্যান আর আসল token-এর output সরে, LayerNorm-এরটা স্থির",
   "explore.paddingLabel": "T = {length} · batch-এর {share}% padding",
   "explore.meanPanel": "প্রতিটি feature-এর গড় (mean)",
   "explore.stdPanel": "প্রতিটি feature-এর standard deviation",
@@ -121,6 +121,10 @@ export const BN: Messages = {
     "padding আসল token-গুলোর output কতটা সরায় (padding ছাড়া batch-এর তুলনায় সর্বোচ্চ |Δy|)",
   "report.dependenceHeading": "৬. একই বাক্য, ভিন্ন ভিন্ন batch-এ",
   "report.dependenceChart": '"{sentence}": batch-এর সঙ্গীদের সঙ্গে এর output কতটা বদলায়',
+  "report.explorePadding":
+    '**slider টি টানো** (অথবা ▶ চাপো): একই batch-কে T = {from} থেকে T = {to} পর্যন্ত pad করা হবে। লাল bar-গুলো সরে যায়: BatchNorm-এর কলামভিত্তিক পরিসংখ্যান padding-এর শূন্যের দিকে নেমে আসে, আর আসল token "{token}"-এর output-ও সেই সঙ্গে সরে যায়। নীল আর সবুজ bar — masked BatchNorm ও LayerNorm — ঠিক যেখানে ছিল সেখানেই থাকে। chart-টি এই পাতাতেই চলে: kernel বা network লাগে না।',
+  "report.exploreBatch":
+    "**batch-গুলো একে একে দেখো**: একই বাক্য, ভিন্ন সঙ্গী। প্রতিটি batch-এ এর BatchNorm output বদলায়, masked BatchNorm-এরটা সঙ্গীদের সঙ্গে (padding-এর সঙ্গে নয়), LayerNorm-এরটা কখনো নয়।",
   "report.maxShiftVsFirst": "batch 0-এর তুলনায় সর্বোচ্চ |Δy|",
   "report.sideBySideHeading": "৭. পাশাপাশি তুলনা",
 

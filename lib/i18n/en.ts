@@ -37,7 +37,7 @@ export const EN = {
 
   // Explorables (lib/explorables.ts): slider charts.
   "explore.paddingTitle":
-    "Drag the padding: BatchNorm's statistics and a real token's output move; masked BatchNorm's and LayerNorm's stay",
+    "Drag the padding: BatchNorm's statistics and a real token's output move, LayerNorm's stay",
   "explore.paddingLabel": "T = {length} · padding {share}% of the batch",
   "explore.meanPanel": "per-feature mean",
   "explore.stdPanel": "per-feature standard deviation",
@@ -120,6 +120,10 @@ export const EN = {
     "How far padding moves the real tokens' outputs (max |Δy| vs the unpadded batch)",
   "report.dependenceHeading": "6. The same sentence in different batches",
   "report.dependenceChart": '"{sentence}": how much its output changes with its batch companions',
+  "report.explorePadding":
+    "**Drag the slider** (or press play) to pad the same batch from T = {from} to T = {to}. The red bars move: BatchNorm's column statistics sink toward the padding's zeros, and the output of the real token \"{token}\" drifts with them. The blue and green bars — masked BatchNorm and LayerNorm — stay exactly where they are. The chart runs in this page: no kernel, no network.",
+  "report.exploreBatch":
+    "**Step through the batches**: the same sentence with other companions. Its BatchNorm output changes with every batch, masked BatchNorm's with the companions (not the padding), LayerNorm's never.",
   "report.maxShiftVsFirst": "max |Δy| vs batch 0",
   "report.sideBySideHeading": "7. Side by side",
 

@@ -9,10 +9,15 @@
 import { afinnAccuracy } from "../data/afinn.ts";
 import { batchExamples, type BatchOrder } from "../data/batching.ts";
 import { lengthStats, paddingShare } from "../data/lengths.ts";
-import { loadSentences, type Sentence, type SentenceSource } from "../data/sentences.ts";
+import {
+  type LabeledText,
+  loadSentences,
+  type Sentence,
+  type SentenceSource,
+} from "../data/sentences.ts";
 import { splitExamples } from "../data/split.ts";
 import { Vocabulary } from "../data/vocabulary.ts";
-import type { NormKind } from "../nn/transformer.ts";
+import type { NormKind, TransformerClassifier } from "../nn/transformer.ts";
 import { trainBagOfWords } from "./baselines.ts";
 import { batchDependenceOfPredictions, predict } from "./evaluate.ts";
 import { type EpochRecord, trainClassifier } from "./trainer.ts";
@@ -71,12 +76,39 @@ export interface ExperimentOptions {
   limit?: number;
   /** Progress after every step. */
   onProgress?: (progress: ExperimentProgress) => void;
-  /** Called when a run finishes (may be async, e.g. to redraw a chart). */
-  onRun?: (run: RunResult) => void | Promise<void>;
-  /** Called after every epoch of every run (may be async). */
-  onEpoch?: (norm: NormKind, seed: number, record: EpochRecord) => void | Promise<void>;
+  /**
+   * Called when a run finishes (may be async, e.g. to redraw a chart), with
+   * the trained model and the test split it was measured on.
+   */
+  onRun?: (run: RunResult, context: RunContext) => void | Promise<void>;
+  /**
+   * Called after every epoch of every run (may be async), with the model as
+   * it is after that epoch and its test-split predictions.
+   */
+  onEpoch?: (
+    norm: NormKind,
+    seed: number,
+    record: EpochRecord,
+    context: EpochContext,
+  ) => void | Promise<void>;
   /** Stops after the current step; the finished runs are returned. */
   signal?: AbortSignal;
+}
+
+/** What a run's callback gets besides the numbers: the model and the data it was measured on. */
+export interface RunContext {
+  /** The model (after training: the kept epoch's weights, in evaluation mode). */
+  model: TransformerClassifier;
+  /** The test split, in the order of every per-sentence array. */
+  test: readonly LabeledText[];
+  /** The vocabulary the model reads. */
+  vocabulary: Vocabulary;
+}
+
+/** What {@linkcode ExperimentOptions.onEpoch} gets besides the epoch's record. */
+export interface EpochContext extends RunContext {
+  /** P(positive) for each test sentence after this epoch (running statistics, random batches). */
+  testProbabilities: Float64Array;
 }
 
 /** Where a running experiment is. */
@@ -318,8 +350,14 @@ export async function runNormComparison(
             loss: step.loss,
           }),
         onEpoch: async (record, model) => {
-          testAccuracies.push(predict(model, test, vocabulary, { batchSize, seed }).accuracy);
-          await options.onEpoch?.(norm, seed, record);
+          const predictions = predict(model, test, vocabulary, { batchSize, seed });
+          testAccuracies.push(predictions.accuracy);
+          await options.onEpoch?.(norm, seed, record, {
+            model,
+            test,
+            vocabulary,
+            testProbabilities: predictions.probabilities,
+          });
         },
       });
       if (trained.stopped) {
@@ -386,7 +424,7 @@ export async function runNormComparison(
         trainModeSpreads: Array.from(dependence.train.spreads, (v) => Math.round(v * 1e4) / 1e4),
       };
       result.runs.push(runResult);
-      await options.onRun?.(runResult);
+      await options.onRun?.(runResult, { model, test, vocabulary });
     }
   }
   return result;

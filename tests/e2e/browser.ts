@@ -7,6 +7,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
+import { checkSliders, type SliderCheck } from "./sliders.ts";
 
 /** What a page showed. */
 export interface PageReport {
@@ -29,6 +30,8 @@ export interface PageReport {
   fonts: Record<string, string[]>;
   /** The value of the `probe` expression, evaluated in the page after every chart drew. */
   probe?: unknown;
+  /** Every slider chart, driven to its last and first steps and dragged (see `checkSliders`). */
+  sliders: SliderCheck[];
 }
 
 /** Options for {@linkcode inspectPage}. */
@@ -184,12 +187,13 @@ export async function inspectPage(
     });
     await browser.load(url);
     const measured = await browser.evaluate<
-      Omit<PageReport, "errors" | "outsideRequests" | "fonts" | "probe">
+      Omit<PageReport, "errors" | "outsideRequests" | "fonts" | "probe" | "sliders">
     >(MEASURE);
     const fonts = await renderedFonts(browser.page, options.fontsOf ?? []);
     const probe = options.probe === undefined
       ? undefined
       : await browser.evaluate<unknown>(options.probe);
+    const sliders = await checkSliders(browser);
     await browser.screenshot(screenshotPath);
     return {
       ...measured,
@@ -197,6 +201,7 @@ export async function inspectPage(
       outsideRequests: browser.outsideRequests,
       fonts,
       probe,
+      sliders,
     };
   } finally {
     await browser.close();
