@@ -45,8 +45,8 @@ export interface SliderFigureOptions {
   lang?: Language;
 }
 
-/** The room the slider and its buttons take below the plot, in pixels. */
-const SLIDER_HEIGHT = 110;
+/** The room the slider and, below it, its buttons take under the plot, in pixels. */
+const SLIDER_HEIGHT = 130;
 
 /**
  * Slider steps jump: no transition, so a drag follows the pointer; "immediate"
@@ -129,8 +129,9 @@ export function sliderFigure(
       })),
       currentvalue: { visible: true, xanchor: "left", font: { size: 14, color: "#111827" } },
       font: showTicks ? { size: 11 } : { size: 11, color: "rgba(0,0,0,0)" },
-      x: 0.16,
-      len: 0.84,
+      // The whole width, so the slider never shares a row with the buttons in a narrow output.
+      x: 0,
+      len: 1,
       y: 0,
       yanchor: "top",
       pad: { t: 60, b: 10 },
@@ -143,7 +144,8 @@ export function sliderFigure(
       xanchor: "left",
       y: 0,
       yanchor: "top",
-      pad: { t: 92, r: 10 },
+      // Below the slider, whatever the chart's width.
+      pad: { t: 122, r: 10 },
       buttons: [
         {
           label: plotlyText(t("chart.play")),

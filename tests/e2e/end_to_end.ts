@@ -7,9 +7,11 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { BENGALI_SENTENCES, runDemo } from "../../mod.ts";
 import { type Browser, inspectPage, launchBrowser, type PageReport } from "./browser.ts";
+import { assertSliders, describeSliders } from "./sliders.ts";
 import {
   errorOutputs,
   executeNotebook,
+  EXPECTED_SLIDERS,
   exportHtml,
   figureIds,
   listNotebooks,
@@ -43,10 +45,11 @@ Deno.test("the demo's report draws every chart offline", async () => {
   });
   const page = await inspectPage(`file://${result.report!.path}`, `${OUT}report.png`);
   assertCleanPage(page, result.report!.charts, "report");
+  assertSliders(page.sliders, 2, "report");
   console.log(
     `report: ${page.drawn}/${result.report!.charts} charts drawn, ${page.svgRoots} SVG roots, ${
       (result.report!.bytes / 1e6).toFixed(2)
-    } MB → out/report.png`,
+    } MB, sliders: ${describeSliders(page.sliders)} → out/report.png`,
   );
 });
 
@@ -76,6 +79,7 @@ Deno.test("the Bengali report (--lang bn) draws every chart offline in a Bengali
   });
   assertCleanPage(page, result.report!.charts, "Bengali report");
   assertBengaliFonts(page, "Bengali report");
+  assertSliders(page.sliders, 2, "Bengali report");
   console.log(
     `Bengali report: ${page.drawn}/${result.report!.charts} charts drawn, fonts ${
       JSON.stringify(page.fonts)
@@ -122,10 +126,13 @@ for (const name of await listNotebooks()) {
     );
     assertCleanPage(page, charts, name);
     if (bengali) assertBengaliFonts(page, name);
+    assertSliders(page.sliders, EXPECTED_SLIDERS[name] ?? 0, name);
     console.log(
       `${name}: ${seconds.toFixed(1)} s, ${
         (bytes / 1e6).toFixed(2)
-      } MB, ${page.drawn}/${charts} charts drawn → out/notebooks/${stem}.png`,
+      } MB, ${page.drawn}/${charts} charts drawn, sliders: ${
+        describeSliders(page.sliders) || "none"
+      } → out/notebooks/${stem}.png`,
     );
   });
 }

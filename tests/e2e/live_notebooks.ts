@@ -22,7 +22,8 @@ import {
   unrollForScreenshot,
   waitForNotebook,
 } from "./classic_notebook.ts";
-import { listNotebooks } from "./notebooks.ts";
+import { EXPECTED_SLIDERS, listNotebooks } from "./notebooks.ts";
+import { assertSliders, checkSliders, describeSliders } from "./sliders.ts";
 
 const OUT = new URL("../../out/", import.meta.url).pathname;
 await Deno.mkdir(OUT, { recursive: true });
@@ -86,6 +87,9 @@ Deno.test({
             await unrollForScreenshot(browser);
             await browser.screenshot(`${OUT}live-${stem}-run.png`);
             const charts = assertAllDrawn(ran, `${name} after Restart & Run All`);
+            // Every slider works in the live page: Plotly.animate and a mouse drag.
+            const sliders = await checkSliders(browser);
+            assertSliders(sliders, EXPECTED_SLIDERS[name] ?? 0, `${name} after Restart & Run All`);
             await save(browser);
             await browser.load();
             await waitForNotebook(browser);
@@ -94,6 +98,11 @@ Deno.test({
             await browser.screenshot(`${OUT}live-${stem}-reloaded.png`);
             ok(reloaded.trusted, `${name}: the saved notebook is trusted after the reload`);
             strictEqual(assertAllDrawn(reloaded, `${name} after save and reload`), charts);
+            assertSliders(
+              await checkSliders(browser),
+              EXPECTED_SLIDERS[name] ?? 0,
+              `${name} after save and reload`,
+            );
             // Losing the output that carries plotly.js costs no chart: the browser kept a copy.
             const carrier = await carrierCell(browser);
             ok(carrier >= 0, `${name}: no output carries plotly.js`);
@@ -116,7 +125,9 @@ Deno.test({
             console.log(
               `${name}: ${charts}/${charts} charts drawn after Restart & Run All and after reload (${
                 ((performance.now() - started) / 1000).toFixed(1)
-              } s) → out/live-${stem}-{run,reloaded}.png`,
+              } s); sliders: ${
+                describeSliders(sliders) || "none"
+              } → out/live-${stem}-{run,reloaded}.png`,
             );
           } finally {
             await browser.close();

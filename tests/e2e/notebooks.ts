@@ -8,6 +8,18 @@
 /** The Python that has Jupyter (Debian's), overridable with JUPYTER_PYTHON. */
 export const PYTHON = Deno.env.get("JUPYTER_PYTHON") ?? "/usr/bin/python3";
 const E2E_DIR = new URL(".", import.meta.url).pathname;
+/**
+ * The slider charts (explorables) each lesson shows; the browser tests drive
+ * every one and check that the number found is this.
+ */
+export const EXPECTED_SLIDERS: Readonly<Record<string, number>> = {
+  "01_padding_problem.ipynb": 1,
+  "bn/01_padding_problem.ipynb": 1,
+  "02_layer_norm_geometry.ipynb": 0,
+  "03_batch_norm_train_vs_eval.ipynb": 1,
+  "04_training_with_each_norm.ipynb": 2,
+};
+
 export const NOTEBOOK_DIR = new URL("../../notebooks/", import.meta.url).pathname;
 
 /**

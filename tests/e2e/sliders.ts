@@ -60,9 +60,11 @@ window.__normlabJump = { mode: "immediate", frame: { duration: 0, redraw: true }
 /** Checks every chart with animation frames on the loaded page. */
 export async function checkSliders(browser: Browser): Promise<SliderCheck[]> {
   await browser.evaluate(COMPARE);
-  const ids = await browser.evaluate<string[]>(`Array.from(document.querySelectorAll(".normlab-figure"))
+  const ids = await browser.evaluate<string[]>(
+    `Array.from(document.querySelectorAll(".normlab-figure"))
     .filter((gd) => gd._transitionData && gd._transitionData._frames && gd._transitionData._frames.length > 0)
-    .map((gd) => gd.id)`);
+    .map((gd) => gd.id)`,
+  );
   const checks: SliderCheck[] = [];
   for (const id of ids) {
     const gd = `document.getElementById(${JSON.stringify(id)})`;
@@ -95,19 +97,29 @@ export async function checkSliders(browser: Browser): Promise<SliderCheck[]> {
       };
     })()`);
     // A learner drags the grip from the first step to the end of the rail.
-    const points = await browser.evaluate<{ from: { x: number; y: number }; to: number } | null>(
-      `(() => {
+    const points = await browser.evaluate<
+      { from: { x: number; y: number }; to: number; hit: string } | null
+    >(
+      `(async () => {
         const gd = ${gd};
         const grip = gd.querySelector(".slider-grip-rect");
         const rail = gd.querySelector(".slider-rail-rect");
         if (!grip || !rail) return null;
+        rail.scrollIntoView({ block: "center" });
+        await new Promise((resolve) => setTimeout(resolve, 300));
         const g = grip.getBoundingClientRect();
         const r = rail.getBoundingClientRect();
-        return { from: { x: g.x + g.width / 2, y: g.y + g.height / 2 }, to: r.x + r.width + 20 };
+        const from = { x: g.x + g.width / 2, y: g.y + g.height / 2 };
+        // What a click there would hit: it must be the chart, not something covering it.
+        const under = document.elementFromPoint(from.x, from.y);
+        const hit = under && gd.contains(under) ? "" : (under ? under.outerHTML.slice(0, 120) : "nothing");
+        return { from, to: r.x + r.width + 20, hit };
       })()`,
     );
     let dragged = { draggedLast: ["no grip to drag"], activeAfterDrag: -1, labelAfterDrag: "" };
-    if (points !== null) {
+    if (points !== null && points.hit !== "") {
+      dragged.draggedLast = [`the grip is covered by ${points.hit}`];
+    } else if (points !== null) {
       const mouse = (type: string, x: number, buttons: number) =>
         browser.page.send("Input.dispatchMouseEvent", {
           type,
@@ -145,11 +157,13 @@ export function sliderProblems(check: SliderCheck): string[] {
   const where = `slider ${check.id} (${check.frames} steps)`;
   if (!check.sliderDrawn) problems.push(`${where}: no slider drawn`);
   if (!check.buttonsDrawn) problems.push(`${where}: no play/pause buttons`);
-  for (const [name, list] of [
-    ["Plotly.animate to the last step", check.animatedLast],
-    ["Plotly.animate to the first step", check.animatedFirst],
-    ["a mouse drag to the end", check.draggedLast],
-  ] as const) {
+  for (
+    const [name, list] of [
+      ["Plotly.animate to the last step", check.animatedLast],
+      ["Plotly.animate to the first step", check.animatedFirst],
+      ["a mouse drag to the end", check.draggedLast],
+    ] as const
+  ) {
     if (list.length > 0) problems.push(`${where}, ${name}: ${list.slice(0, 3).join("; ")}`);
   }
   if (check.frames > 1 && !check.moved) problems.push(`${where}: nothing moved between steps`);
@@ -157,7 +171,27 @@ export function sliderProblems(check: SliderCheck): string[] {
     problems.push(`${where}: active step ${check.activeAfterDrag} after the drag`);
   }
   if (check.labelAfterDrag !== check.lastLabel) {
-    problems.push(`${where}: label "${check.labelAfterDrag}" after the drag, not "${check.lastLabel}"`);
+    problems.push(
+      `${where}: label "${check.labelAfterDrag}" after the drag, not "${check.lastLabel}"`,
+    );
   }
   return problems;
+}
+
+/** Asserts that a page drove `expected` slider charts and that every one worked. */
+export function assertSliders(
+  checks: readonly SliderCheck[],
+  expected: number,
+  label: string,
+): void {
+  if (checks.length !== expected) {
+    throw new Error(`${label}: ${checks.length} slider chart(s) on the page, expected ${expected}`);
+  }
+  const problems = checks.flatMap(sliderProblems);
+  if (problems.length > 0) throw new Error(`${label}: ${problems.join("\n")}`);
+}
+
+/** One line per slider for the test log: steps and the label after the drag. */
+export function describeSliders(checks: readonly SliderCheck[]): string {
+  return checks.map((c) => `${c.frames} steps, dragged to "${c.labelAfterDrag}"`).join("; ");
 }
