@@ -125,7 +125,8 @@ Deno.test("main: --json with custom sentences, dim, seed and max length", async 
   ok(result.sweep.atEnd.maskedBatchNormShift < 1e-5);
   strictEqual(result.attention.weightOnPaddingMasked, 0);
   ok(result.attention.weightOnPaddingUnmasked > 0);
-  strictEqual(result.report.charts, 11, "D ≠ 3: no 3-D scatter");
+  // Every chart but the 3-D scatter (D ≠ 3), the two slider explorables included.
+  strictEqual(result.report.charts, 13, "D ≠ 3: no 3-D scatter");
   // Another seed gives other embeddings.
   const other = capture();
   await main(
