@@ -45,8 +45,12 @@ export interface SliderFigureOptions {
   lang?: Language;
 }
 
-/** The room the slider and, below it, its buttons take under the plot, in pixels. */
+/**
+ * The room the slider and, below it, its buttons take under the plot, in
+ * pixels; tick labels under the slider push the buttons down by a row.
+ */
 const SLIDER_HEIGHT = 130;
+const TICK_LABEL_ROW = 24;
 
 /**
  * Slider steps jump: no transition, so a drag follows the pointer; "immediate"
@@ -114,11 +118,12 @@ export function sliderFigure(
     ((options.ticks ?? "auto") === "auto" && steps.length <= 12 &&
       steps.every((step) => Array.from(step.label).length <= 12));
   const frameDuration = options.frameDuration ?? 400;
+  const below = SLIDER_HEIGHT + (showTicks ? TICK_LABEL_ROW : 0);
   const baseMargin = (base.layout.margin ?? {}) as { b?: number };
   const layout: Partial<Layout> = {
     ...base.layout,
-    height: (typeof base.layout.height === "number" ? base.layout.height : 420) + SLIDER_HEIGHT,
-    margin: { ...baseMargin, b: (baseMargin.b ?? 60) + SLIDER_HEIGHT },
+    height: (typeof base.layout.height === "number" ? base.layout.height : 420) + below,
+    margin: { ...baseMargin, b: (baseMargin.b ?? 60) + below },
     legend: legendAboveThePlot(base.layout.legend),
     sliders: [{
       active,
@@ -145,7 +150,7 @@ export function sliderFigure(
       y: 0,
       yanchor: "top",
       // Below the slider, whatever the chart's width.
-      pad: { t: 122, r: 10 },
+      pad: { t: 122 + (showTicks ? TICK_LABEL_ROW : 0), r: 10 },
       buttons: [
         {
           label: plotlyText(t("chart.play")),

@@ -202,7 +202,7 @@ export function batchingExplorable(
   }));
   const truth = options.label === 1 ? "positive" : "negative";
   const layout = baseLayout(
-    `"${shorten(options.sentence, 70)}" (${truth}) in ${rows.length} random batchings`,
+    `"${shorten(options.sentence.trim(), 70)}" (${truth}) in ${rows.length} random batchings`,
     {
       barmode: "group",
       showlegend: false,

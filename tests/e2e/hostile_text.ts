@@ -15,6 +15,7 @@ import {
   Report,
   runDemo,
   scatter3d,
+  sliderFigure,
   tensor,
 } from "../../mod.ts";
 import { inspectPage } from "./browser.ts";
@@ -104,6 +105,16 @@ function hostileFigures() {
       labels: [HOSTILE, ...PROTOTYPE_WORDS],
     }], { title: HOSTILE, reference: "circle" }),
     histogram([{ name: HOSTILE, values: [1, 2, 2, 3] }], { title: HOSTILE, xTitle: HOSTILE }),
+    // A slider's labels are user text too (the explorables put sentences in them).
+    sliderFigure(
+      barChart([{ name: HOSTILE, values: [0, 0] }], {
+        title: HOSTILE,
+        categories: [HOSTILE, "constructor"],
+        xTitle: HOSTILE,
+        yTitle: HOSTILE,
+      }),
+      [{ label: HOSTILE, data: [{ y: [2, 1] }] }, { label: "__proto__", data: [{ y: [1, 2] }] }],
+    ),
   ];
 }
 
@@ -147,6 +158,7 @@ Deno.test({
         "lineChart",
         "scatter3d",
         "histogram",
+        "sliderFigure",
       ];
       probed.forEach((probe, i) => {
         const name = names[i]!;
@@ -158,6 +170,9 @@ Deno.test({
           assertLiteral(probe, name, name !== "scatter3d");
         }
       });
+      // The slider's current label is the first step's, shown literally (checked above), and
+      // dragging it (inspectPage drives every slider) worked with such labels.
+      deepStrictEqual(page.sliders.map((check) => check.labelAfterDrag), ["__proto__"]);
       // Hover labels carry the literal template text (bar: the series name).
       ok(probed[1]!.hovers.some((h) => h.includes(TEMPLATE) && h.includes(LINK)), "bar hover");
       // Heatmap hovers name the cell by its (literal) labels.
