@@ -139,7 +139,7 @@ export function sliderFigure(
       len: 1,
       y: 0,
       yanchor: "top",
-      pad: { t: 60, b: 10 },
+      pad: { t: 60, b: 10, r: 40 }, // room for the last tick label
     }],
     updatemenus: [{
       type: "buttons",

@@ -56,6 +56,8 @@ Deno.test("sliderFigure: one frame and one slider step per step, in order, showi
   const menu = (figure.layout.updatemenus as { buttons: { label: string }[] }[])[0]!;
   deepStrictEqual(menu.buttons.map((b) => b.label), ["▶ play", "❚❚ pause"]);
   deepStrictEqual(figure.toJSON().frames, frames);
+  // A still chart's JSON has no frames at all (its outputs are what they were before sliders).
+  strictEqual("frames" in base.toJSON(), false);
 });
 
 Deno.test("sliderFigure: bars' value axis includes 0; category axes and given ranges are left alone", () => {
