@@ -232,6 +232,14 @@ function checkSliderInput(
       `sliderFigure: expected active to be a step index in [0, ${steps.length}) but found ${active}`,
     );
   }
+  const ticks = options.ticks ?? "auto";
+  if (!["auto", "all", "none"].includes(ticks)) {
+    throw new Error(
+      `sliderFigure: expected ticks to be "auto", "all" or "none" but found ${
+        JSON.stringify(ticks)
+      }`,
+    );
+  }
   const digits = options.significantDigits ?? 6;
   if (!Number.isInteger(digits) || digits < 1 || digits > 17) {
     throw new Error(

@@ -136,6 +136,10 @@ Deno.test("sliderFigure: invalid input throws, naming the operation and the argu
     /sliderFigure: expected significantDigits to be an integer in \[1, 17\] but found 0/,
   );
   throws(
+    () => sliderFigure(base, one, { ticks: "some" as "all" }),
+    /sliderFigure: expected ticks to be "auto", "all" or "none" but found "some"/,
+  );
+  throws(
     () => sliderFigure(base, [{ label: 3 as unknown as string, data: [] }]),
     /sliderFigure: expected step 0 to be \{ label: string, data: Trace\[\] \}/,
   );
