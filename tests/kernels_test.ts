@@ -7,6 +7,14 @@
 import { ok, strictEqual } from "node:assert/strict";
 import { batchNorm, featureStats, randn, scaledDotProductAttention, tensor } from "../mod.ts";
 import { matmulReference, usesWasm } from "../lib/_matmul.ts";
+import {
+  gemm,
+  gemmBackend,
+  gemmReference,
+  stridedOffsets,
+  usesWasm as usesWasmGemm,
+} from "../lib/_gemm.ts";
+import { WASM_BASE64, WASM_FALLBACK_BASE64 } from "../lib/wasm/gemm_f32x4.ts";
 import { maxDeviation } from "./_helpers.ts";
 
 Deno.test("matmul: the WebAssembly SIMD kernel matches the TypeScript reference", () => {
@@ -50,9 +58,105 @@ Deno.test("matmul: the WebAssembly SIMD kernel matches the TypeScript reference"
     "float64 stays in TypeScript",
   );
   ok(
-    !usesWasm(new Float32Array(1), new Float32Array(1), 3, 64, 128),
-    "n % 4 ≠ 0 stays in TypeScript",
+    !usesWasm(new Float32Array(1), new Float32Array(1), 2, 3, 4),
+    "notebook-size products stay in TypeScript",
   );
+  // The packed kernel takes any n and m (it pads its panels): odd shapes match the reference too.
+  ok(usesWasm(new Float32Array(1), new Float32Array(1), 3, 64, 128), "n % 4 ≠ 0 uses the kernel");
+});
+
+/** Random float32 data in [−1, 1), seeded. */
+function randomData(length: number, seed: number): Float32Array {
+  return randn([length], { seed }).data as Float32Array;
+}
+
+/** A batch of products with every layout, odd edges and k beyond one 256 block. */
+const GEMM_CASES: [number, number, number, number][] = [
+  [1, 40, 16, 40], // attention at S, one head
+  [3, 7, 9, 13], // edges in both directions, several batches
+  [1, 128, 300, 72], // two k blocks
+  [2, 13, 600, 5], // three k blocks, m < 8
+  [1, 64, 513, 24],
+  [4, 6, 8, 8], // exactly one register block
+];
+
+Deno.test("gemm: the WebAssembly kernel matches the reference for every transpose and edge", () => {
+  for (const [batches, n, k, m] of GEMM_CASES) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        const a = randomData(batches * n * k, n + k);
+        const b = randomData(batches * k * m, k + m);
+        const problem = {
+          a,
+          transA,
+          aOffsets: stridedOffsets(batches, n * k),
+          b,
+          transB,
+          bOffsets: stridedOffsets(batches, k * m),
+          n,
+          k,
+          m,
+        };
+        ok(usesWasmGemm(a, b, n, k, m, batches) || batches * n * k * m < 16384);
+        const out = new Float32Array(batches * n * m).fill(NaN);
+        gemm({ ...problem, out });
+        const reference = new Float64Array(batches * n * m);
+        gemmReference({ ...problem, out: reference });
+        const deviation = maxDeviation(
+          tensor(out, { shape: [out.length] }),
+          tensor(reference, { shape: [out.length] }),
+        );
+        ok(deviation < 1e-4, `${[batches, n, k, m]} ${transA}/${transB}: ${deviation}`);
+      }
+    }
+  }
+  strictEqual(gemmBackend() === "typescript", false, "WebAssembly SIMD is available here");
+});
+
+Deno.test("gemm: both WebAssembly builds (relaxed SIMD and mul + add) match the reference", () => {
+  const [batches, n, k, m] = [1, 29, 300, 21];
+  const a = randomData(n * k, 1);
+  const b = randomData(k * m, 2);
+  const reference = new Float64Array(n * m);
+  gemmReference({
+    a,
+    transA: false,
+    aOffsets: [0],
+    b,
+    transB: true,
+    bOffsets: [0],
+    out: reference,
+    n,
+    k,
+    m,
+  });
+  for (const base64 of [WASM_BASE64, WASM_FALLBACK_BASE64]) {
+    let exports: WebAssembly.Exports;
+    try {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
+    } catch {
+      ok(base64 === WASM_BASE64, "the build without relaxed SIMD compiles everywhere");
+      continue;
+    }
+    const memory = exports.memory as WebAssembly.Memory;
+    const run = exports.gemm as (...args: number[]) => void;
+    memory.grow(4);
+    const work = 0;
+    const baseA = 65536;
+    const baseB = baseA + a.length * 4;
+    const baseOut = baseB + b.length * 4;
+    new Float32Array(memory.buffer, baseA, a.length).set(a);
+    new Float32Array(memory.buffer, baseB, b.length).set(b);
+    // op(B) = Bᵀ stored (m, k): row stride 4 bytes, column stride 4k.
+    run(baseA, 4 * k, 4, baseB, 4, 4 * k, baseOut, n, k, m, work);
+    const out = new Float32Array(memory.buffer, baseOut, batches * n * m).slice();
+    const deviation = maxDeviation(
+      tensor(out, { shape: [out.length] }),
+      tensor(reference, { shape: [out.length] }),
+    );
+    ok(deviation < 1e-4, `${base64 === WASM_BASE64 ? "relaxed" : "fallback"}: ${deviation}`);
+  }
 });
 
 Deno.test("attention: the large-input path (SIMD matmuls) matches the small-input loops", () => {

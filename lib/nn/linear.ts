@@ -3,10 +3,19 @@
  *
  * @module
  */
+import {
+  allocate,
+  checkAllocation,
+  type DType,
+  fromFloat64,
+  promote,
+  type TypedArray,
+} from "../_dtype.ts";
 import { checkTensor } from "../_mask.ts";
+import { matmulKernel } from "../_matmul.ts";
 import { formatShape } from "../_shape.ts";
 import { needsGrad, record } from "../autograd.ts";
-import { Tensor } from "../tensor.ts";
+import { Tensor, TRUSTED } from "../tensor.ts";
 import { childSeed, uniformParameter } from "./_init.ts";
 import { Module } from "./module.ts";
 
@@ -54,21 +63,61 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const outShape = [...x.shape.slice(0, -1), outFeatures];
   // rows: (N, in) with N the product of the leading axes; y = rows · Wᵀ + b: (N, out).
-  const rows = x.detach().reshape(-1, inFeatures);
-  let product = rows.matmul(weight.detach().transpose());
-  if (bias != null) product = product.add(bias.detach());
-  const y = product.reshape(outShape);
+  // The kernel reads W (out, in) as Wᵀ in place: no transposed copy.
+  const rows = x.size / inFeatures;
+  const dtype = promote(promote(x.dtype, weight.dtype), bias?.dtype ?? x.dtype);
+  checkAllocation(outShape, dtype, operation);
+  const out = allocate(dtype, rows * outFeatures);
+  matmulKernel(x.data, [], weight.data, [], out, [], rows, inFeatures, outFeatures, false, true);
+  if (bias != null) addRowVector(out, bias.data);
+  const y = new Tensor(out, outShape, TRUSTED);
   if (needsGrad(x, weight, bias)) {
     record(y, operation, [x, weight, bias ?? null], (dy) => {
-      const upstream = dy.reshape(-1, outFeatures); // (N, out)
-      return [
-        x.requiresGrad ? upstream.matmul(weight.detach()).reshape(x.shape) : null,
-        weight.requiresGrad ? upstream.transpose().matmul(rows) : null,
-        bias?.requiresGrad ? upstream.sum(0) : null,
-      ];
+      const upstream = dy.data; // (N, out)
+      let dx: Tensor | null = null;
+      if (x.requiresGrad) {
+        // dx (N, in) = dy (N, out) · W (out, in)
+        const data = allocate(promote(dy.dtype, weight.dtype), x.size);
+        matmulKernel(upstream, [], weight.data, [], data, [], rows, outFeatures, inFeatures);
+        dx = new Tensor(data, x.shape, TRUSTED);
+      }
+      let dWeight: Tensor | null = null;
+      if (weight.requiresGrad) {
+        // dW (out, in) = dyᵀ (out, N) · x (N, in), dy read transposed in place
+        const data = allocate(promote(dy.dtype, x.dtype), weight.size);
+        matmulKernel(upstream, [], x.data, [], data, [], outFeatures, rows, inFeatures, true);
+        dWeight = new Tensor(data, weight.shape, TRUSTED);
+      }
+      let dBias: Tensor | null = null;
+      if (bias?.requiresGrad) {
+        dBias = new Tensor(
+          columnSums(upstream, rows, outFeatures, dy.dtype),
+          [outFeatures],
+          TRUSTED,
+        );
+      }
+      return [dx, dWeight, dBias];
     });
   }
   return y;
+}
+
+/** Adds `vector` (m) to every row of the (rows, m) matrix `out`, in place. */
+function addRowVector(out: TypedArray, vector: TypedArray): void {
+  const m = vector.length;
+  for (let start = 0; start < out.length; start += m) {
+    for (let j = 0; j < m; j++) out[start + j]! += vector[j]!;
+  }
+}
+
+/** The sums of the columns of the (rows, m) matrix `data`, accumulated in float64. */
+function columnSums(data: TypedArray, rows: number, m: number, dtype: DType): TypedArray {
+  const sums = new Float64Array(m);
+  for (let r = 0; r < rows; r++) {
+    const start = r * m;
+    for (let j = 0; j < m; j++) sums[j]! += data[start + j]!;
+  }
+  return fromFloat64(sums, dtype);
 }
 
 /** Options for {@linkcode Linear}. */

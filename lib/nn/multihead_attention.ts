@@ -201,9 +201,16 @@ export class MultiheadAttention extends Module {
     }
     // (B, H, T_q, E/H) → (B, T_q, H, E/H) → (B, T_q, E)
     const heads = attended.permute(0, 2, 1, 3).reshape(B, Tq, E);
+    const output = this.outProjection.forward(heads);
+    // The head average is made when first read: an encoder layer never reads it, and at
+    // (32, 4, 128, 128) it costs as much as a small matmul.
+    let averaged: Tensor | undefined;
     return {
-      output: this.outProjection.forward(heads),
-      weights: weights.detach().mean(1),
+      output,
+      get weights(): Tensor {
+        averaged ??= weights.detach().mean(1);
+        return averaged;
+      },
     };
   }
 }
