@@ -7,7 +7,9 @@
  * @module
  */
 import { makeStep, STEP_SIZES, stepFlops } from "./_step_case.ts";
+import { gemmShapes, profileStep } from "./_step_profile.ts";
 import { startTorchSteps } from "./_torch_steps.ts";
+import { gemmBackend } from "../lib/_gemm.ts";
 
 /** One row of the step table. */
 export interface StepRow {
@@ -58,5 +60,36 @@ if (import.meta.main) {
       } | ${(r.flops / r.normlab / 1e6).toFixed(1)} |`,
     );
   }
-  console.log(`\n${torch}; Deno ${Deno.version.deno}; ${rounds} rounds, medians`);
+  console.log(
+    `\n${torch}; Deno ${Deno.version.deno}; matmul kernel ${gemmBackend()}; ${rounds} rounds, medians`,
+  );
+  if (!Deno.args.includes("--no-profile")) {
+    for (const size of STEP_SIZES) printProfile(size);
+  }
+}
+
+/** Prints the per-op profile and the matmul shapes of one step at `size`. */
+export function printProfile(size: (typeof STEP_SIZES)[number]): void {
+  const ops = profileStep(size);
+  const total = ops.reduce((sum, op) => sum + op.forward + op.backward, 0);
+  console.log(
+    `\n### Profile of one step at ${size.name} (median of 5 steps; ${total.toFixed(1)} ms)\n`,
+  );
+  console.log("| op | calls | forward | backward | share |");
+  console.log("|---|---|---|---|---|");
+  for (const op of ops) {
+    console.log(
+      `| ${op.op} | ${op.calls} | ${op.forward.toFixed(2)} ms | ${op.backward.toFixed(2)} ms | ${
+        (100 * (op.forward + op.backward) / total).toFixed(1)
+      } % |`,
+    );
+  }
+  console.log(`\n### Matrix products of one step at ${size.name}, each alone\n`);
+  console.log("| phase | batches × (n, k) · (k, m), layout of A and B | calls | GFLOP/s |");
+  console.log("|---|---|---|---|");
+  for (const shape of gemmShapes(size)) {
+    console.log(
+      `| ${shape.phase} | ${shape.shape} | ${shape.calls} | ${shape.gflops.toFixed(1)} |`,
+    );
+  }
 }

@@ -141,6 +141,17 @@ export function usesWasm(
     n * k * m * batches >= WASM_MINIMUM_WORK && wasmKernel() !== null;
 }
 
+/** Internal (bench/step.ts): told the shape of every product as {@linkcode gemm} runs it. */
+let gemmListener: ((problem: GemmProblem) => void) | null = null;
+
+/**
+ * Internal, for profiling (bench/step.ts): calls `listener` with each
+ * problem {@linkcode gemm} is given, or stops with `null`.
+ */
+export function setGemmListener(listener: ((problem: GemmProblem) => void) | null): void {
+  gemmListener = listener;
+}
+
 /**
  * The product of {@linkcode gemmReference}, on the WebAssembly SIMD kernel
  * when {@linkcode usesWasm} allows and `out` is float32 (float32
@@ -149,6 +160,7 @@ export function usesWasm(
 export function gemm(problem: GemmProblem): void {
   const { a, transA, aOffsets, b, transB, bOffsets, out, n, k, m } = problem;
   const batches = aOffsets.length;
+  if (gemmListener !== null) gemmListener(problem);
   if (n * m * batches === 0) return;
   if (k === 0) {
     out.fill(0, 0, batches * n * m);

@@ -73,10 +73,6 @@ export function matmulKernel(
   transA = false,
   transB = false,
 ): void {
-  if (!transA && !transB && (!usesWasmGemm(a, b, n, k, m) || !(out instanceof Float32Array))) {
-    matmulReference(a, aBatchShape, b, bBatchShape, out, batchShape, n, k, m);
-    return;
-  }
   const aOffsets: number[] = [];
   const bOffsets: number[] = [];
   forEachBroadcast(aBatchShape, bBatchShape, batchShape, (_, batchA, batchB) => {

@@ -128,6 +128,22 @@ export function anyNeedsGrad(inputs: readonly (Tensor | null | undefined)[]): bo
   return false;
 }
 
+/** Internal (bench/step.ts's profile): told the name of each operation as it is recorded. */
+let recordListener: ((name: string) => void) | null = null;
+
+/**
+ * Internal, for profiling (bench/step.ts): calls `listener` with each
+ * operation's name as `record` attaches it (right after the operation's
+ * forward pass), or stops with `null`. Returns the previous listener.
+ */
+export function setRecordListener(
+  listener: ((name: string) => void) | null,
+): ((name: string) => void) | null {
+  const previous = recordListener;
+  recordListener = listener;
+  return previous;
+}
+
 /**
  * Attaches `vjp` to `output` as the operation `name` over `inputs` (only the
  * ones that may need a gradient; pass `null` for masks and ids) and returns
@@ -156,6 +172,7 @@ export function record(
     return positions.map((position) => all[position] ?? null);
   };
   output[ATTACH_GRAD_NODE](new GradNode(name, differentiable, select, saved));
+  if (recordListener !== null) recordListener(name);
   return output;
 }
 
