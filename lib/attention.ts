@@ -490,7 +490,8 @@ export class SelfAttention {
   }
 }
 
-interface ScoreRows {
+/** Internal: the score rows that {@linkcode softmaxScoreRow} turns into weights. */
+export interface ScoreRows {
   weights: Float32Array | Float64Array;
   queries: number;
   keys: number;
@@ -501,12 +502,12 @@ interface ScoreRows {
 }
 
 /**
- * Turns row i of batch `batch` of raw scores q_i · k_j into attention
- * weights, in place: scale, −∞ for hidden keys (padding, or the future with
- * `causal`), subtract the row's maximum, exp, normalise. A row with no
- * visible key becomes zeros.
+ * Internal (also used by `nn/_self_attention.ts`): turns row i of batch
+ * `batch` of raw scores q_i · k_j into attention weights, in place: scale,
+ * −∞ for hidden keys (padding, or the future with `causal`), subtract the
+ * row's maximum, exp, normalise. A row with no visible key becomes zeros.
  */
-function softmaxScoreRow(rows: ScoreRows, batch: number, i: number): void {
+export function softmaxScoreRow(rows: ScoreRows, batch: number, i: number): void {
   const { weights, keys, scale, mask, causal } = rows;
   const base = (batch * rows.queries + i) * keys;
   const maskRow = Math.floor(batch / rows.batchesPerMaskRow) * keys;

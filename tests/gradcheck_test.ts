@@ -29,6 +29,7 @@ import {
   type Tensor,
   tensor,
 } from "../mod.ts";
+import { selfAttentionHeads } from "../lib/nn/_self_attention.ts";
 import { type CheckedInput, gradCheck, type GradCheckResult } from "./_gradcheck.ts";
 
 /** One gradient-checked operation: its generated parameters and the function to check. */
@@ -502,6 +503,28 @@ check({
   name: "scaledDotProductAttention weights",
   params: attentionParams,
   build: (p) => attentionCase(p, "weights"),
+});
+
+check({
+  name: "selfAttentionHeads",
+  params: fc.record({
+    batch: fc.integer({ min: 1, max: 2 }),
+    positions: fc.integer({ min: 1, max: 4 }),
+    heads: fc.integer({ min: 1, max: 2 }),
+    depth: fc.integer({ min: 1, max: 2 }),
+    masked: fc.boolean(),
+    real: flags,
+    causal: fc.boolean(),
+    s: seed,
+  }),
+  build: (p) => {
+    const E = p.heads * p.depth;
+    const mask = p.masked ? bits([p.batch, p.positions], p.real) : undefined;
+    return {
+      f: (qkv: Tensor) => selfAttentionHeads(qkv, p.heads, mask, p.causal).output,
+      inputs: [{ value: normal([p.batch, p.positions, 3 * E], p.s) }],
+    };
+  },
 });
 
 // ---- the functional ops of lib/nn/ ----

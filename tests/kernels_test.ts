@@ -5,7 +5,14 @@
  * two-pass ones.
  */
 import { ok, strictEqual } from "node:assert/strict";
-import { batchNorm, featureStats, randn, scaledDotProductAttention, tensor } from "../mod.ts";
+import {
+  batchNorm,
+  featureStats,
+  MultiheadAttention,
+  randn,
+  scaledDotProductAttention,
+  tensor,
+} from "../mod.ts";
 import { matmulReference, usesWasm } from "../lib/_matmul.ts";
 import {
   gemm,
@@ -229,4 +236,34 @@ Deno.test("softmax's exp: within 1e-8 of Math.exp on [−745, 0], NaN for NaN", 
   strictEqual(expNonPositive(-1000), 0);
   strictEqual(expNonPositive(-Infinity), 0);
   ok(Number.isNaN(expNonPositive(NaN)));
+});
+
+Deno.test("MultiheadAttention: fused self-attention heads match the composed path", () => {
+  // query === key === value takes selfAttentionHeads; a copy of x as key takes narrow + linear ×3.
+  const attention = new MultiheadAttention(16, 4, { seed: 3 });
+  const mask = tensor([[1, 1, 1, 1, 1, 0, 0, 0], [1, 1, 1, 1, 1, 1, 1, 1], [
+    1,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+  ]]);
+  const upstream = randn([3, 8, 16], { seed: 5 });
+  const run = (fused: boolean) => {
+    const x = randn([3, 8, 16], { seed: 4 });
+    x.requiresGrad = true;
+    attention.zeroGrad();
+    const { output, weights } = attention.forward(x, fused ? x : x.clone(), x, { mask });
+    output.backward(upstream);
+    return { output, weights, dx: x.grad!, dw: attention.inProjectionWeight.grad! };
+  };
+  const fused = run(true);
+  const composed = run(false);
+  for (const key of ["output", "weights", "dx", "dw"] as const) {
+    const deviation = maxDeviation(fused[key], composed[key]);
+    ok(deviation < 1e-5, `${key}: ${deviation}`);
+  }
 });
