@@ -30,6 +30,10 @@ export interface GemmProblem {
   n: number;
   k: number;
   m: number;
+  /** A row vector (m) added to every row of every result: a linear layer's bias. */
+  bias?: TypedArray | null;
+  /** Whether the results end with `max(·, 0)` (NaN stays NaN): a fused ReLU. */
+  relu?: boolean;
 }
 
 /**
@@ -39,6 +43,8 @@ export interface GemmProblem {
  */
 export function gemmReference(problem: GemmProblem): void {
   const { a, transA, aOffsets, b, transB, bOffsets, out, n, k, m } = problem;
+  const bias = problem.bias ?? null;
+  const relu = problem.relu ?? false;
   // Element strides of op(A) and op(B).
   const aRow = transA ? 1 : k;
   const aColumn = transA ? n : 1;
@@ -50,14 +56,18 @@ export function gemmReference(problem: GemmProblem): void {
     const offsetB = bOffsets[batch]!;
     const offsetOut = batch * n * m;
     for (let r = 0; r < n; r++) {
-      row.fill(0);
+      if (bias === null) row.fill(0);
+      else row.set(bias);
       for (let p = 0; p < k; p++) {
         const arp = a[offsetA + r * aRow + p * aColumn]!;
         const rowB = offsetB + p * bRow;
         for (let j = 0; j < m; j++) row[j]! += arp * b[rowB + j * bColumn]!;
       }
       const rowOut = offsetOut + r * m;
-      for (let j = 0; j < m; j++) out[rowOut + j] = row[j]!;
+      for (let j = 0; j < m; j++) {
+        const value = row[j]!;
+        out[rowOut + j] = relu && !(value > 0) && value === value ? 0 : value;
+      }
     }
   }
 }
@@ -76,6 +86,8 @@ interface WasmGemm {
     k: number,
     m: number,
     work: number,
+    bias: number,
+    flags: number,
   ) => void;
 }
 
@@ -162,26 +174,30 @@ export function gemm(problem: GemmProblem): void {
   const batches = aOffsets.length;
   if (gemmListener !== null) gemmListener(problem);
   if (n * m * batches === 0) return;
-  if (k === 0) {
-    out.fill(0, 0, batches * n * m);
-    return;
-  }
-  if (!usesWasm(a, b, n, k, m, batches) || !(out instanceof Float32Array)) {
+  const bias = problem.bias ?? null;
+  if (
+    !usesWasm(a, b, n, k, m, batches) || !(out instanceof Float32Array) || k === 0 ||
+    (bias !== null && !(bias instanceof Float32Array))
+  ) {
     gemmReference(problem);
     return;
   }
   const kernel = wasmKernel()!;
-  // Layout in the module's memory (bytes): scratch, all of a, all of b, then all of out.
+  // Layout in the module's memory (bytes): scratch, all of a, all of b, the bias (8 floats of
+  // slack: the kernel reads it 8 at a time), then all of out.
   const work = workBytes(m);
   const baseA = work;
   const baseB = baseA + a.length * 4;
-  const baseOut = baseB + b.length * 4;
+  const baseBias = baseB + b.length * 4;
+  const baseOut = baseBias + (bias === null ? 0 : (m + 8) * 4);
   const needed = baseOut + batches * n * m * 4;
   const pages = Math.ceil(needed / 65536) - kernel.memory.buffer.byteLength / 65536;
   if (pages > 0) kernel.memory.grow(pages);
   const memory = kernel.memory.buffer;
   new Float32Array(memory, baseA, a.length).set(a);
   new Float32Array(memory, baseB, b.length).set(b);
+  if (bias !== null) new Float32Array(memory, baseBias, m).set(bias);
+  const flags = (bias === null ? 0 : 1) | (problem.relu ? 2 : 0);
   // Byte strides of op(A) (i, p) and op(B) (p, j).
   const aRow = transA ? 4 : 4 * k;
   const aColumn = transA ? 4 * n : 4;
@@ -200,6 +216,8 @@ export function gemm(problem: GemmProblem): void {
       k,
       m,
       0,
+      baseBias,
+      flags,
     );
   }
   out.set(new Float32Array(memory, baseOut, batches * n * m));

@@ -29,6 +29,7 @@ import {
   type Tensor,
   tensor,
 } from "../mod.ts";
+import { linearRelu } from "../lib/nn/linear.ts";
 import { selfAttentionHeads } from "../lib/nn/_self_attention.ts";
 import { type CheckedInput, gradCheck, type GradCheckResult } from "./_gradcheck.ts";
 
@@ -503,6 +504,26 @@ check({
   name: "scaledDotProductAttention weights",
   params: attentionParams,
   build: (p) => attentionCase(p, "weights"),
+});
+
+check({
+  name: "linearRelu",
+  params: fc.record({
+    lead: shapeOf(0, 2),
+    inFeatures: fc.integer({ min: 1, max: 4 }),
+    outFeatures: fc.integer({ min: 1, max: 4 }),
+    withBias: fc.boolean(),
+    xGrad: fc.boolean(),
+    s: seed,
+  }),
+  build: ({ lead, inFeatures, outFeatures, withBias, xGrad, s }) => ({
+    f: (x: Tensor, weight?: Tensor, bias?: Tensor) => linearRelu(x, weight!, bias),
+    inputs: [
+      { value: normal([...lead, inFeatures], s), requiresGrad: xGrad },
+      { value: normal([outFeatures, inFeatures], s + 1) },
+      ...(withBias ? [{ value: normal([outFeatures], s + 2) }] : []),
+    ],
+  }),
 });
 
 check({

@@ -4,15 +4,18 @@
  * its small-input loops, and blocked BatchNorm statistics against plain
  * two-pass ones.
  */
-import { ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import {
   batchNorm,
   featureStats,
+  linear,
   MultiheadAttention,
   randn,
+  relu,
   scaledDotProductAttention,
   tensor,
 } from "../mod.ts";
+import { linearRelu } from "../lib/nn/linear.ts";
 import { matmulReference, usesWasm } from "../lib/_matmul.ts";
 import {
   gemm,
@@ -77,6 +80,13 @@ function randomData(length: number, seed: number): Float32Array {
   return randn([length], { seed }).data as Float32Array;
 }
 
+/** `values` with NaN first and −∞ last (when there is room). */
+function withEdges(values: Float32Array): Float32Array {
+  values[0] = NaN;
+  if (values.length > 1) values[values.length - 1] = -Infinity;
+  return values;
+}
+
 /** A batch of products with every layout, odd edges and k beyond one 256 block. */
 const GEMM_CASES: [number, number, number, number][] = [
   [1, 40, 16, 40], // attention at S, one head
@@ -103,16 +113,23 @@ Deno.test("gemm: the WebAssembly kernel matches the reference for every transpos
           n,
           k,
           m,
+          // The epilogues too: a bias row (with NaN and −∞ at its ends) and a ReLU.
+          bias: transB ? withEdges(randomData(m, m)) : null,
+          relu: transA,
         };
         ok(usesWasmGemm(a, b, n, k, m, batches) || batches * n * k * m < 16384);
         const out = new Float32Array(batches * n * m).fill(NaN);
         gemm({ ...problem, out });
         const reference = new Float64Array(batches * n * m);
         gemmReference({ ...problem, out: reference });
-        const deviation = maxDeviation(
-          tensor(out, { shape: [out.length] }),
-          tensor(reference, { shape: [out.length] }),
-        );
+        // NaN exactly where the reference has NaN; elsewhere within float32 accumulation error.
+        let deviation = 0;
+        for (let i = 0; i < out.length; i++) {
+          const [actual, expected] = [out[i]!, reference[i]!];
+          if ((Number.isNaN(expected) && Number.isNaN(actual)) || actual === expected) continue;
+          const difference = Math.abs(actual - expected);
+          if (!(difference <= deviation)) deviation = difference;
+        }
         ok(deviation < 1e-4, `${[batches, n, k, m]} ${transA}/${transB}: ${deviation}`);
       }
     }
@@ -266,4 +283,27 @@ Deno.test("MultiheadAttention: fused self-attention heads match the composed pat
     const deviation = maxDeviation(fused[key], composed[key]);
     ok(deviation < 1e-5, `${key}: ${deviation}`);
   }
+});
+
+Deno.test("linearRelu: the kernel's fused bias and ReLU equal relu(linear(x)), gradients too", () => {
+  // (40, 24) · (24, 56)ᵀ takes the WebAssembly kernel, with edge tiles in both directions.
+  const run = (fused: boolean) => {
+    const x = randn([5, 8, 24], { seed: 1 });
+    const weight = randn([56, 24], { seed: 2 });
+    const bias = randn([56], { seed: 3 });
+    for (const t of [x, weight, bias]) t.requiresGrad = true;
+    const y = fused ? linearRelu(x, weight, bias) : relu(linear(x, weight, bias));
+    y.backward(randn([5, 8, 56], { seed: 4 }));
+    return { y, dx: x.grad!, dw: weight.grad!, db: bias.grad! };
+  };
+  ok(usesWasm(new Float32Array(1), new Float32Array(1), 40, 24, 56));
+  const fused = run(true);
+  const composed = run(false);
+  for (const key of ["y", "dx", "dw", "db"] as const) {
+    const deviation = maxDeviation(fused[key], composed[key]);
+    ok(deviation < 1e-5, `${key}: ${deviation}`);
+  }
+  // ReLU's edges: −0 → 0, NaN stays NaN, −∞ → 0 (here through the bias).
+  const edges = linearRelu(tensor([[1]]), tensor([[1], [1], [1]]), tensor([-1, NaN, -Infinity]));
+  deepStrictEqual(edges.toArray(), [[0, NaN, 0]]);
 });

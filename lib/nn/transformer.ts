@@ -9,10 +9,10 @@ import { formatShape } from "../_shape.ts";
 import { narrow } from "../ops.ts";
 import { Tensor } from "../tensor.ts";
 import { childSeed } from "./_init.ts";
-import { gelu, relu } from "./activation.ts";
+import { gelu } from "./activation.ts";
 import { dropout } from "./dropout.ts";
 import { Embedding } from "./embedding.ts";
-import { Linear } from "./linear.ts";
+import { Linear, linearRelu } from "./linear.ts";
 import { Module } from "./module.ts";
 import { MultiheadAttention } from "./multihead_attention.ts";
 import { BatchNorm, LayerNorm, RMSNorm } from "./norm_layers.ts";
@@ -193,8 +193,10 @@ export class TransformerEncoderLayer extends Module {
   }
 
   #feedForwardBlock(x: Tensor): Tensor {
-    const hidden = this.linear1.forward(x);
-    const activated = this.activation === "gelu" ? gelu(hidden) : relu(hidden);
+    // ReLU is fused into linear1's product (one pass over the hidden activations).
+    const activated = this.activation === "gelu"
+      ? gelu(this.linear1.forward(x))
+      : linearRelu(x, this.linear1.weight, this.linear1.bias);
     return this.#dropout(this.linear2.forward(this.#dropout(activated)));
   }
 

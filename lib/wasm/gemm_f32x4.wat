@@ -15,8 +15,10 @@
 ;;   p), so the micro-kernel reads A and B sequentially whatever their layout;
 ;; - the micro-kernel computes a 6 × 8 block of C in twelve f32x4 accumulators
 ;;   (each B vector is used six times, each A value, splatted, twice), and adds
-;;   into C from the second k block on. Its multiply-adds are relaxed SIMD's
-;;   f32x4.relaxed_madd(x, y, z) = x·y + z, one fused instruction where the CPU
+;;   into C from the second k block on; the first block may start from a bias
+;;   row instead of 0, and the last may end with a ReLU (a linear layer's
+;;   epilogue, fused so that y = relu(x Wᵀ + b) is one pass over C). Its
+;;   multiply-adds are relaxed SIMD's f32x4.relaxed_madd(x, y, z) = x·y + z, one fused instruction where the CPU
 ;;   has FMA: with separate mul and add, twelve accumulators, two B vectors, the
 ;;   splat and the product's temporary need sixteen registers, one more than
 ;;   V8 has free on x64, and the kernel spills (measured: ~22 against ~44
@@ -99,17 +101,19 @@
         (local.set $j (i32.add (local.get $j) (i32.const 8)))
         (br $panels))))
 
-  ;; The 6 × 8 block at c (row stride ldc bytes) = (accumulate ? C : 0) + Σ_p A[·, p] B[p, ·]
-  ;; from a packed A group (6 per p) and a packed B panel (8 per p).
+  ;; The 6 × 8 block at c (row stride ldc bytes) = start + Σ_p A[·, p] B[p, ·] from a packed A
+  ;; group (6 per p) and a packed B panel (8 per p), where start is 0 (init 0), the block of C
+  ;; itself (init 1: a later k block) or the 8 values of the bias row at `bias` in every row
+  ;; (init 2); with `relu`, max(·, 0) is taken before the store (NaN stays NaN, −0 becomes 0).
   (func $kernel
     (param $ap i32) (param $bp i32) (param $kc i32) (param $c i32) (param $ldc i32)
-    (param $accumulate i32)
+    (param $init i32) (param $bias i32) (param $relu i32)
     (local $end i32) (local $row i32)
     (local $b0 v128) (local $b1 v128) (local $s v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local $c40 v128) (local $c41 v128) (local $c50 v128) (local $c51 v128)
-    (if (local.get $accumulate)
+    (if (i32.eq (local.get $init) (i32.const 1))
       (then
         (local.set $row (local.get $c))
         (local.set $c00 (v128.load (local.get $row)))
@@ -129,6 +133,20 @@
         (local.set $row (i32.add (local.get $row) (local.get $ldc)))
         (local.set $c50 (v128.load (local.get $row)))
         (local.set $c51 (v128.load offset=16 (local.get $row)))))
+    (if (i32.eq (local.get $init) (i32.const 2))
+      (then
+        (local.set $c00 (v128.load (local.get $bias)))
+        (local.set $c01 (v128.load offset=16 (local.get $bias)))
+        (local.set $c10 (local.get $c00))
+        (local.set $c11 (local.get $c01))
+        (local.set $c20 (local.get $c00))
+        (local.set $c21 (local.get $c01))
+        (local.set $c30 (local.get $c00))
+        (local.set $c31 (local.get $c01))
+        (local.set $c40 (local.get $c00))
+        (local.set $c41 (local.get $c01))
+        (local.set $c50 (local.get $c00))
+        (local.set $c51 (local.get $c01))))
     ;; The packed A group ends 24 bytes per p after ap.
     (local.set $end (i32.add (local.get $ap) (i32.mul (local.get $kc) (i32.const 24))))
     (block $done
@@ -157,6 +175,22 @@
         (local.set $ap (i32.add (local.get $ap) (i32.const 24)))
         (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
         (br $inner)))
+    (if (local.get $relu)
+      (then
+        ;; f32x4.max(x, 0): 0 for x ≤ 0 (and for −0), NaN for NaN.
+        (local.set $s (v128.const i32x4 0 0 0 0))
+        (local.set $c00 (f32x4.max (local.get $c00) (local.get $s)))
+        (local.set $c01 (f32x4.max (local.get $c01) (local.get $s)))
+        (local.set $c10 (f32x4.max (local.get $c10) (local.get $s)))
+        (local.set $c11 (f32x4.max (local.get $c11) (local.get $s)))
+        (local.set $c20 (f32x4.max (local.get $c20) (local.get $s)))
+        (local.set $c21 (f32x4.max (local.get $c21) (local.get $s)))
+        (local.set $c30 (f32x4.max (local.get $c30) (local.get $s)))
+        (local.set $c31 (f32x4.max (local.get $c31) (local.get $s)))
+        (local.set $c40 (f32x4.max (local.get $c40) (local.get $s)))
+        (local.set $c41 (f32x4.max (local.get $c41) (local.get $s)))
+        (local.set $c50 (f32x4.max (local.get $c50) (local.get $s)))
+        (local.set $c51 (f32x4.max (local.get $c51) (local.get $s)))))
     (local.set $row (local.get $c))
     (v128.store (local.get $row) (local.get $c00))
     (v128.store offset=16 (local.get $row) (local.get $c01))
@@ -205,13 +239,18 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $eachRow))))
 
+  ;; C = op(A) · op(B), plus the bias row vector at `bias` (m floats) when flags & 1, then
+  ;; max(·, 0) when flags & 2. The bias is read 8 values at a time: at least 32 readable bytes
+  ;; must follow its last value.
   (func (export "gemm")
     (param $a i32) (param $aRow i32) (param $aColumn i32)
     (param $b i32) (param $bRow i32) (param $bColumn i32)
     (param $c i32) (param $n i32) (param $k i32) (param $m i32) (param $work i32)
+    (param $bias i32) (param $flags i32)
     (local $pc i32) (local $kc i32) (local $i i32) (local $j i32) (local $rows i32)
     (local $columns i32) (local $ldc i32) (local $packedA i32) (local $tile i32)
-    (local $panel i32) (local $block i32) (local $accumulate i32)
+    (local $panel i32) (local $block i32) (local $init i32) (local $relu i32)
+    (local $panelStart i32)
     (local.set $ldc (i32.shl (local.get $m) (i32.const 2)))
     ;; work: the 6 × 8 tile (192 bytes), packed A (6·KC floats), then packed B.
     (local.set $tile (local.get $work))
@@ -223,7 +262,15 @@
         (br_if $blocksDone (i32.ge_u (local.get $pc) (local.get $k)))
         (local.set $kc (i32.sub (local.get $k) (local.get $pc)))
         (if (i32.gt_u (local.get $kc) (i32.const 256)) (then (local.set $kc (i32.const 256))))
-        (local.set $accumulate (i32.ne (local.get $pc) (i32.const 0)))
+        ;; The first k block starts from 0 or the bias, later ones from C; ReLU after the last.
+        (local.set $init
+          (if (result i32) (local.get $pc)
+            (then (i32.const 1))
+            (else (i32.shl (i32.and (local.get $flags) (i32.const 1)) (i32.const 1)))))
+        (local.set $relu
+          (i32.and
+            (i32.eq (i32.add (local.get $pc) (local.get $kc)) (local.get $k))
+            (i32.ne (i32.and (local.get $flags) (i32.const 2)) (i32.const 0))))
         (call $packB
           (i32.add (local.get $b) (i32.mul (local.get $pc) (local.get $bRow)))
           (local.get $bRow) (local.get $bColumn) (local.get $kc) (local.get $m)
@@ -247,25 +294,30 @@
                 (local.set $columns (i32.sub (local.get $m) (local.get $j)))
                 (if (i32.gt_u (local.get $columns) (i32.const 8))
                   (then (local.set $columns (i32.const 8))))
-                ;; &C[i, j]
+                ;; &C[i, j] and the packed panel of columns j … j + 8
                 (local.set $block
                   (i32.add (local.get $c)
                     (i32.add (i32.mul (local.get $i) (local.get $ldc))
                       (i32.shl (local.get $j) (i32.const 2)))))
+                (local.set $panelStart
+                  (i32.add (local.get $panel)
+                    (i32.mul (local.get $j) (i32.shl (local.get $kc) (i32.const 2)))))
                 (if (i32.and (i32.eq (local.get $rows) (i32.const 6))
                              (i32.eq (local.get $columns) (i32.const 8)))
                   (then
-                    (call $kernel (local.get $packedA)
-                      (i32.add (local.get $panel) (i32.mul (local.get $j) (i32.shl (local.get $kc) (i32.const 2))))
-                      (local.get $kc) (local.get $block) (local.get $ldc) (local.get $accumulate)))
+                    (call $kernel (local.get $packedA) (local.get $panelStart) (local.get $kc)
+                      (local.get $block) (local.get $ldc) (local.get $init)
+                      (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))
+                      (local.get $relu)))
                   (else
-                    (if (local.get $accumulate)
+                    (if (i32.eq (local.get $init) (i32.const 1))
                       (then
                         (call $copyTile (local.get $block) (local.get $ldc) (local.get $tile)
                           (local.get $rows) (local.get $columns) (i32.const 1))))
-                    (call $kernel (local.get $packedA)
-                      (i32.add (local.get $panel) (i32.mul (local.get $j) (i32.shl (local.get $kc) (i32.const 2))))
-                      (local.get $kc) (local.get $tile) (i32.const 32) (local.get $accumulate))
+                    (call $kernel (local.get $packedA) (local.get $panelStart) (local.get $kc)
+                      (local.get $tile) (i32.const 32) (local.get $init)
+                      (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))
+                      (local.get $relu))
                     (call $copyTile (local.get $block) (local.get $ldc) (local.get $tile)
                       (local.get $rows) (local.get $columns) (i32.const 0))))
                 (local.set $j (i32.add (local.get $j) (i32.const 8)))
