@@ -17,14 +17,15 @@
 ;;   (each B vector is used six times, each A value, splatted, twice), and adds
 ;;   into C from the second k block on; the first block may start from a bias
 ;;   row instead of 0, and the last may end with a ReLU (a linear layer's
-;;   epilogue, fused so that y = relu(x Wᵀ + b) is one pass over C). Its
-;;   multiply-adds are relaxed SIMD's f32x4.relaxed_madd(x, y, z) = x·y + z, one fused instruction where the CPU
-;;   has FMA: with separate mul and add, twelve accumulators, two B vectors, the
-;;   splat and the product's temporary need sixteen registers, one more than
-;;   V8 has free on x64, and the kernel spills (measured: ~22 against ~44
-;;   GFLOP/s). tools/build_wasm.ts also builds a copy with
-;;   f32x4.add(f32x4.mul(x, y), z) for engines without relaxed SIMD. Edges (fewer than 6 rows or 8 columns)
-;;   go through a 6 × 8 tile in `work`; packing pads with zeros.
+;;   epilogue, fused so that y = relu(x Wᵀ + b) is one pass over C);
+;; - edges (fewer than 6 rows or 8 columns) go through a 6 × 8 tile in `work`;
+;;   packing pads with zeros.
+;; The multiply-adds are relaxed SIMD's f32x4.relaxed_madd(x, y, z) = x·y + z,
+;; one fused instruction where the CPU has FMA: with separate mul and add,
+;; twelve accumulators, two B vectors, the splat and the product's temporary
+;; need sixteen registers, one more than V8 has free on x64, and the kernel
+;; spills (measured: ~22 against ~44 GFLOP/s). tools/build_wasm.ts also builds
+;; a copy with f32x4.add(f32x4.mul(x, y), z) for engines without relaxed SIMD.
 ;; Accumulation is in float32, as in PyTorch's CPU matmul. The readable
 ;; reference is gemmReference in ../_gemm.ts.
 (module
