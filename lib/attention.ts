@@ -5,8 +5,8 @@
  * @module
  */
 import { allocate, promote } from "./_dtype.ts";
-import { expNonPositive } from "./_exp.ts";
 import { checkedMask, checkTensor } from "./_mask.ts";
+import { type ScoreRows, softmaxScoreRow, softmaxScoreRows } from "./_score_softmax.ts";
 import { matmulKernel, usesWasm } from "./_matmul.ts";
 import { RandomSource } from "./_random.ts";
 import { formatShape, sizeOf } from "./_shape.ts";
@@ -164,9 +164,7 @@ export function scaledDotProductAttention(
       false,
       true,
     );
-    for (let batch = 0; batch < batches; batch++) {
-      for (let i = 0; i < queries; i++) softmaxScoreRow(rows, batch, i);
-    }
+    softmaxScoreRows(rows, batches);
     matmulKernel(
       weights,
       [batches],
@@ -488,59 +486,4 @@ export class SelfAttention {
       headWeights: weights,
     };
   }
-}
-
-/** Internal: the score rows that {@linkcode softmaxScoreRow} turns into weights. */
-export interface ScoreRows {
-  weights: Float32Array | Float64Array;
-  queries: number;
-  keys: number;
-  scale: number;
-  mask: ArrayLike<number> | undefined;
-  batchesPerMaskRow: number;
-  causal: boolean;
-}
-
-/**
- * Internal (also used by `nn/_self_attention.ts`): turns row i of batch
- * `batch` of raw scores q_i · k_j into attention weights, in place: scale,
- * −∞ for hidden keys (padding, or the future with `causal`), subtract the
- * row's maximum, exp, normalise. A row with no visible key becomes zeros.
- */
-export function softmaxScoreRow(rows: ScoreRows, batch: number, i: number): void {
-  const { weights, keys, scale, mask, causal } = rows;
-  const base = (batch * rows.queries + i) * keys;
-  const maskRow = Math.floor(batch / rows.batchesPerMaskRow) * keys;
-  const visible = causal ? Math.min(keys, i + 1) : keys;
-  let max = -Infinity;
-  for (let j = 0; j < keys; j++) {
-    if (j >= visible || (mask !== undefined && mask[maskRow + j] === 0)) {
-      weights[base + j] = -Infinity;
-      continue;
-    }
-    const score = weights[base + j]! * scale;
-    weights[base + j] = score;
-    if (score > max || score !== score) max = score;
-  }
-  if (max === -Infinity) {
-    weights.fill(0, base, base + keys); // no visible key: zeros, not NaN
-    return;
-  }
-  let total = 0;
-  if (weights instanceof Float32Array) {
-    // Every argument is ≤ 0: the table-and-polynomial exp is exact to float32 and twice as fast.
-    for (let j = 0; j < keys; j++) {
-      const e = expNonPositive(weights[base + j]! - max);
-      weights[base + j] = e;
-      total += e;
-    }
-  } else {
-    for (let j = 0; j < keys; j++) {
-      const e = Math.exp(weights[base + j]! - max);
-      weights[base + j] = e;
-      total += e;
-    }
-  }
-  const inverse = 1 / total;
-  for (let j = 0; j < keys; j++) weights[base + j]! *= inverse;
 }

@@ -16,6 +16,7 @@ import {
   tensor,
 } from "../mod.ts";
 import { linearRelu } from "../lib/nn/linear.ts";
+import { softmaxScoreRow, softmaxScoreRows } from "../lib/_score_softmax.ts";
 import { matmulReference, usesWasm } from "../lib/_matmul.ts";
 import {
   gemm,
@@ -306,4 +307,41 @@ Deno.test("linearRelu: the kernel's fused bias and ReLU equal relu(linear(x)), g
   // ReLU's edges: −0 → 0, NaN stays NaN, −∞ → 0 (here through the bias).
   const edges = linearRelu(tensor([[1]]), tensor([[1], [1], [1]]), tensor([-1, NaN, -Infinity]));
   deepStrictEqual(edges.toArray(), [[0, NaN, 0]]);
+});
+
+Deno.test("attention softmax: the WebAssembly SIMD rows match the TypeScript reference", () => {
+  // 24 · 12 · 20 = 5760 scores: above the kernel's threshold (4096), keys a multiple of 4.
+  const [groups, queries, keys, perMaskRow] = [24, 12, 20, 2];
+  const scores = randn([groups * queries * keys], { seed: 9 }).data.map((x) => 4 * x);
+  scores[5 * keys + 3] = NaN; // a NaN at a visible key: its row is NaN
+  scores[7 * keys + 19] = NaN; // a NaN at a padded key of group 0 (keys ≥ 16): no effect
+  const mask = new Float32Array((groups / perMaskRow) * keys).fill(1);
+  mask.fill(0, 16, keys); // mask row 0: the last 4 keys are padding
+  mask.fill(0, keys, 2 * keys); // mask row 1: every key padding → zeros
+  for (const causal of [false, true]) {
+    for (const masked of [false, true]) {
+      const rows = (weights: Float32Array) => ({
+        weights,
+        queries,
+        keys,
+        scale: 0.7,
+        mask: masked ? mask : undefined,
+        batchesPerMaskRow: perMaskRow,
+        causal,
+      });
+      const simd = Float32Array.from(scores);
+      softmaxScoreRows(rows(simd), groups);
+      const reference = Float32Array.from(scores);
+      for (let group = 0; group < groups; group++) {
+        for (let i = 0; i < queries; i++) softmaxScoreRow(rows(reference), group, i);
+      }
+      for (let i = 0; i < scores.length; i++) {
+        const [actual, expected] = [simd[i]!, reference[i]!];
+        ok(
+          Number.isNaN(expected) ? Number.isNaN(actual) : Math.abs(actual - expected) <= 1e-6,
+          `causal ${causal}, masked ${masked}, score ${i}: ${actual} against ${expected}`,
+        );
+      }
+    }
+  }
 });

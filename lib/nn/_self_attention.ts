@@ -15,7 +15,7 @@ import { allocate } from "../_dtype.ts";
 import { gemm, stridedOffsets } from "../_gemm.ts";
 import { permuteKernel } from "../_permute.ts";
 import { formatShape } from "../_shape.ts";
-import { type ScoreRows, softmaxScoreRow } from "../attention.ts";
+import { type ScoreRows, softmaxScoreRows } from "../_score_softmax.ts";
 import { needsGrad, record } from "../autograd.ts";
 import { assertBinaryMask, Tensor, TRUSTED } from "../tensor.ts";
 
@@ -103,9 +103,7 @@ export function selfAttentionHeads(
     batchesPerMaskRow: H,
     causal,
   };
-  for (let group = 0; group < groups; group++) {
-    for (let i = 0; i < T; i++) softmaxScoreRow(rows, group, i);
-  }
+  softmaxScoreRows(rows, groups);
   // attended (B·H, T, E/H) = P · V, then merged to (B, T, H, E/H) = (B, T, E).
   const attended = allocate(dtype, part);
   gemm({

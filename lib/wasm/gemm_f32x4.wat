@@ -5,7 +5,7 @@
 ;; op(B) at b + p·bRow + j·bColumn (byte strides: a row-major (n, k) A has
 ;; aRow = 4k, aColumn = 4; a stored (k, n) Aᵀ has aRow = 4, aColumn = 4n).
 ;; C is row-major (n, m) at c. `work` is scratch memory of at least
-;; gemmWorkBytes(m) bytes (see ../_gemm.ts). All offsets are bytes.
+;; workBytes(m) bytes (see ../_gemm.ts). All offsets are bytes.
 ;;
 ;; The loops of GotoBLAS (Goto & van de Geijn 2008), at one level of cache:
 ;; - k is cut into blocks of KC = 256; for each block, B's rows are packed into
