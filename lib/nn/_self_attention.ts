@@ -14,6 +14,7 @@
 import { allocate } from "../_dtype.ts";
 import { gemm, stridedOffsets } from "../_gemm.ts";
 import { permuteKernel } from "../_permute.ts";
+import { workBuffer } from "../_scratch.ts";
 import { formatShape } from "../_shape.ts";
 import { type ScoreRows, softmaxScoreRows } from "../_score_softmax.ts";
 import { needsGrad, record } from "../autograd.ts";
@@ -105,7 +106,7 @@ export function selfAttentionHeads(
   };
   softmaxScoreRows(rows, groups);
   // attended (B·H, T, E/H) = P · V, then merged to (B, T, H, E/H) = (B, T, E).
-  const attended = allocate(dtype, part);
+  const attended = workBuffer("selfAttentionHeads attended", dtype, part);
   gemm({
     a: weights,
     transA: false,
@@ -125,11 +126,11 @@ export function selfAttentionHeads(
   if (needsGrad(qkv)) {
     record(output, operation, [qkv, mask ?? null], (dy) => {
       // dO (B·H, T, E/H) from dy (B, T, H, E/H).
-      const dO = allocate(dtype, part);
+      const dO = workBuffer("selfAttentionHeads dO", dtype, part);
       permuteKernel(dy.data, [B, T, H, depth], [0, 2, 1, 3], dO);
-      const dHeads = allocate(dtype, qkv.size);
+      const dHeads = workBuffer("selfAttentionHeads dHeads", dtype, qkv.size);
       // dP = dO · Vᵀ, then dS = s · P ⊙ (dP − rowsum(dP ⊙ P)) in place.
-      const dS = allocate(dtype, groups * T * T);
+      const dS = workBuffer("selfAttentionHeads dS", dtype, groups * T * T);
       gemm({
         a: dO,
         transA: false,

@@ -13,6 +13,7 @@ import {
   type TypedArray,
 } from "../_dtype.ts";
 import { checkTensor } from "../_mask.ts";
+import { workBuffer } from "../_scratch.ts";
 import { gemm } from "../_gemm.ts";
 import { matmulKernel } from "../_matmul.ts";
 import { formatShape } from "../_shape.ts";
@@ -142,7 +143,7 @@ const ONE_MATRIX = [0];
  * relu in activation.ts): an infinite or NaN dy where y ≤ 0 gives 0, not NaN.
  */
 function reluGradient(dy: TypedArray, y: TypedArray): TypedArray {
-  const gradient = allocate(dtypeOf(dy), dy.length);
+  const gradient = workBuffer("linearRelu dh", dtypeOf(dy), dy.length);
   for (let i = 0; i < dy.length; i++) {
     const selected = +(y[i]! > 0);
     const result = dy[i]! * selected + 0;
@@ -151,10 +152,22 @@ function reluGradient(dy: TypedArray, y: TypedArray): TypedArray {
   return gradient;
 }
 
-/** The sums of the columns of the (rows, m) matrix `data`, accumulated in float64. */
+/**
+ * The sums of the columns of the (rows, m) matrix `data`, accumulated in
+ * float64, four rows per pass over the accumulators (each is loaded and
+ * stored once per four values).
+ */
 function columnSums(data: TypedArray, rows: number, m: number, dtype: DType): TypedArray {
   const sums = new Float64Array(m);
-  for (let r = 0; r < rows; r++) {
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const start = r * m;
+    for (let j = 0; j < m; j++) {
+      const i = start + j;
+      sums[j]! += data[i]! + data[i + m]! + data[i + 2 * m]! + data[i + 3 * m]!;
+    }
+  }
+  for (; r < rows; r++) {
     const start = r * m;
     for (let j = 0; j < m; j++) sums[j]! += data[start + j]!;
   }
