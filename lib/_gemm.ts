@@ -128,13 +128,13 @@ export function gemmBackend(): "relaxed-simd" | "simd" | "typescript" {
 /** Below this many multiply-adds in all, the copies into WebAssembly memory do not pay. */
 const WASM_MINIMUM_WORK = 16384;
 
-/** The kernel's k block (KC in the .wat) and the bytes of its tile and packed A group. */
+/** The kernel's k block (KC in the .wat) and the bytes it reserves for its edge tile. */
 const KC = 256;
-const TILE_AND_PACKED_A_BYTES = 256 + 6 * KC * 4;
+const TILE_BYTES = 256;
 
-/** Scratch bytes the kernel needs for products with m columns: tile, packed A, packed B. */
+/** Scratch bytes the kernel needs for products with m columns: the tile, then packed B. */
 function workBytes(m: number): number {
-  return TILE_AND_PACKED_A_BYTES + KC * Math.ceil(m / 8) * 8 * 4;
+  return TILE_BYTES + KC * Math.ceil(m / 8) * 8 * 4;
 }
 
 /**

@@ -11,15 +11,16 @@
 ;; - k is cut into blocks of KC = 256; for each block, B's rows are packed into
 ;;   panels of 8 columns (panel-major, then p, then the 8 values: one panel is
 ;;   8 KB, it stays in L1 while it is used);
-;; - for each group of 6 rows of A, those rows are packed p-major (6 values per
-;;   p), so the micro-kernel reads A and B sequentially whatever their layout;
+;; - A is read in place, six rows at a time through six pointers (six rows of a
+;;   KC block are at most 6 KB, or with A stored transposed 256 cache lines: both
+;;   stay in L1 while every column panel of B passes by them);
 ;; - the micro-kernel computes a 6 × 8 block of C in twelve f32x4 accumulators
 ;;   (each B vector is used six times, each A value, splatted, twice), and adds
 ;;   into C from the second k block on; the first block may start from a bias
 ;;   row instead of 0, and the last may end with a ReLU (a linear layer's
 ;;   epilogue, fused so that y = relu(x Wᵀ + b) is one pass over C);
 ;; - edges (fewer than 6 rows or 8 columns) go through a 6 × 8 tile in `work`;
-;;   packing pads with zeros.
+;;   B's packing pads with zeros, missing rows of A repeat the group's first.
 ;; The multiply-adds are relaxed SIMD's f32x4.relaxed_madd(x, y, z) = x·y + z,
 ;; one fused instruction where the CPU has FMA: with separate mul and add,
 ;; twelve accumulators, two B vectors, the splat and the product's temporary
@@ -30,31 +31,6 @@
 ;; reference is gemmReference in ../_gemm.ts.
 (module
   (memory (export "memory") 1)
-
-  ;; Packs rows [0, rows) (rows ≤ 6) of the kc columns starting at src into dst: dst[p·6 + r].
-  (func $packA
-    (param $src i32) (param $row i32) (param $column i32) (param $rows i32) (param $kc i32)
-    (param $dst i32)
-    (local $p i32) (local $r i32) (local $from i32)
-    (local.set $p (i32.const 0))
-    (block $done
-      (loop $columns
-        (br_if $done (i32.ge_u (local.get $p) (local.get $kc)))
-        (local.set $from (local.get $src))
-        (local.set $r (i32.const 0))
-        (block $rowsDone
-          (loop $eachRow
-            (br_if $rowsDone (i32.ge_u (local.get $r) (i32.const 6)))
-            (if (i32.lt_u (local.get $r) (local.get $rows))
-              (then (f32.store (local.get $dst) (f32.load (local.get $from))))
-              (else (f32.store (local.get $dst) (f32.const 0))))
-            (local.set $from (i32.add (local.get $from) (local.get $row)))
-            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-            (local.set $r (i32.add (local.get $r) (i32.const 1)))
-            (br $eachRow)))
-        (local.set $src (i32.add (local.get $src) (local.get $column)))
-        (local.set $p (i32.add (local.get $p) (i32.const 1)))
-        (br $columns))))
 
   ;; Packs kc rows × m columns starting at src into panels of 8 columns:
   ;; dst[(j / 8)·kc·8 + p·8 + j % 8], zero beyond m.
@@ -102,12 +78,15 @@
         (local.set $j (i32.add (local.get $j) (i32.const 8)))
         (br $panels))))
 
-  ;; The 6 × 8 block at c (row stride ldc bytes) = start + Σ_p A[·, p] B[p, ·] from a packed A
-  ;; group (6 per p) and a packed B panel (8 per p), where start is 0 (init 0), the block of C
+  ;; The 6 × 8 block at c (row stride ldc bytes) = start + Σ_p A[·, p] B[p, ·] from six rows
+  ;; of A read in place (row r's value for p at a_r + p·aStep) and a packed B panel (8 per
+  ;; p), where start is 0 (init 0), the block of C
   ;; itself (init 1: a later k block) or the 8 values of the bias row at `bias` in every row
   ;; (init 2); with `relu`, max(·, 0) is taken before the store (NaN stays NaN, −0 becomes 0).
   (func $kernel
-    (param $ap i32) (param $bp i32) (param $kc i32) (param $c i32) (param $ldc i32)
+    (param $a0 i32) (param $a1 i32) (param $a2 i32) (param $a3 i32) (param $a4 i32)
+    (param $a5 i32) (param $aStep i32)
+    (param $bp i32) (param $kc i32) (param $c i32) (param $ldc i32)
     (param $init i32) (param $bias i32) (param $relu i32)
     (local $end i32) (local $row i32)
     (local $b0 v128) (local $b1 v128) (local $s v128)
@@ -148,32 +127,37 @@
         (local.set $c41 (local.get $c01))
         (local.set $c50 (local.get $c00))
         (local.set $c51 (local.get $c01))))
-    ;; The packed A group ends 24 bytes per p after ap.
-    (local.set $end (i32.add (local.get $ap) (i32.mul (local.get $kc) (i32.const 24))))
+    ;; The packed B panel ends 32 bytes per p after bp.
+    (local.set $end (i32.add (local.get $bp) (i32.shl (local.get $kc) (i32.const 5))))
     (block $done
       (loop $inner
-        (br_if $done (i32.ge_u (local.get $ap) (local.get $end)))
+        (br_if $done (i32.ge_u (local.get $bp) (local.get $end)))
         (local.set $b0 (v128.load (local.get $bp)))
         (local.set $b1 (v128.load offset=16 (local.get $bp)))
-        (local.set $s (v128.load32_splat (local.get $ap)))
+        (local.set $s (v128.load32_splat (local.get $a0)))
         (local.set $c00 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c00)))
         (local.set $c01 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c01)))
-        (local.set $s (v128.load32_splat offset=4 (local.get $ap)))
+        (local.set $s (v128.load32_splat (local.get $a1)))
         (local.set $c10 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c10)))
         (local.set $c11 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c11)))
-        (local.set $s (v128.load32_splat offset=8 (local.get $ap)))
+        (local.set $s (v128.load32_splat (local.get $a2)))
         (local.set $c20 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c20)))
         (local.set $c21 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c21)))
-        (local.set $s (v128.load32_splat offset=12 (local.get $ap)))
+        (local.set $s (v128.load32_splat (local.get $a3)))
         (local.set $c30 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c30)))
         (local.set $c31 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c31)))
-        (local.set $s (v128.load32_splat offset=16 (local.get $ap)))
+        (local.set $s (v128.load32_splat (local.get $a4)))
         (local.set $c40 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c40)))
         (local.set $c41 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c41)))
-        (local.set $s (v128.load32_splat offset=20 (local.get $ap)))
+        (local.set $s (v128.load32_splat (local.get $a5)))
         (local.set $c50 (f32x4.relaxed_madd (local.get $s) (local.get $b0) (local.get $c50)))
         (local.set $c51 (f32x4.relaxed_madd (local.get $s) (local.get $b1) (local.get $c51)))
-        (local.set $ap (i32.add (local.get $ap) (i32.const 24)))
+        (local.set $a0 (i32.add (local.get $a0) (local.get $aStep)))
+        (local.set $a1 (i32.add (local.get $a1) (local.get $aStep)))
+        (local.set $a2 (i32.add (local.get $a2) (local.get $aStep)))
+        (local.set $a3 (i32.add (local.get $a3) (local.get $aStep)))
+        (local.set $a4 (i32.add (local.get $a4) (local.get $aStep)))
+        (local.set $a5 (i32.add (local.get $a5) (local.get $aStep)))
         (local.set $bp (i32.add (local.get $bp) (i32.const 32)))
         (br $inner)))
     (if (local.get $relu)
@@ -240,7 +224,7 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $eachRow))))
 
-  ;; C = op(A) · op(B), plus the bias row vector at `bias` (m floats) when flags & 1, then
+;; C = op(A) · op(B), plus the bias row vector at `bias` (m floats) when flags & 1, then
   ;; max(·, 0) when flags & 2. The bias is read 8 values at a time: at least 32 readable bytes
   ;; must follow its last value.
   (func (export "gemm")
@@ -249,14 +233,13 @@
     (param $c i32) (param $n i32) (param $k i32) (param $m i32) (param $work i32)
     (param $bias i32) (param $flags i32)
     (local $pc i32) (local $kc i32) (local $i i32) (local $j i32) (local $rows i32)
-    (local $columns i32) (local $ldc i32) (local $packedA i32) (local $tile i32)
-    (local $panel i32) (local $block i32) (local $init i32) (local $relu i32)
-    (local $panelStart i32)
+    (local $columns i32) (local $ldc i32) (local $tile i32) (local $panel i32) (local $block i32)
+    (local $init i32) (local $relu i32) (local $panelStart i32) (local $biasAt i32)
+    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $a4 i32) (local $a5 i32)
     (local.set $ldc (i32.shl (local.get $m) (i32.const 2)))
-    ;; work: the 6 × 8 tile (192 bytes), packed A (6·KC floats), then packed B.
+    ;; work: the 6 × 8 tile (192 bytes, 256 reserved), then packed B.
     (local.set $tile (local.get $work))
-    (local.set $packedA (i32.add (local.get $work) (i32.const 256)))
-    (local.set $panel (i32.add (local.get $packedA) (i32.const 6144)))
+    (local.set $panel (i32.add (local.get $work) (i32.const 256)))
     (local.set $pc (i32.const 0))
     (block $blocksDone
       (loop $blocks
@@ -282,12 +265,23 @@
             (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $n)))
             (local.set $rows (i32.sub (local.get $n) (local.get $i)))
             (if (i32.gt_u (local.get $rows) (i32.const 6)) (then (local.set $rows (i32.const 6))))
-            (call $packA
+            ;; &A[i + r, pc] for the group's rows, read in place (A's values for one row and
+            ;; successive p are aColumn bytes apart); rows past n repeat row i, whose results
+            ;; land in the tile and are dropped.
+            (local.set $a0
               (i32.add (local.get $a)
                 (i32.add (i32.mul (local.get $i) (local.get $aRow))
-                  (i32.mul (local.get $pc) (local.get $aColumn))))
-              (local.get $aRow) (local.get $aColumn) (local.get $rows) (local.get $kc)
-              (local.get $packedA))
+                  (i32.mul (local.get $pc) (local.get $aColumn)))))
+            (local.set $a1 (select (i32.add (local.get $a0) (local.get $aRow)) (local.get $a0)
+              (i32.gt_u (local.get $rows) (i32.const 1))))
+            (local.set $a2 (select (i32.add (local.get $a1) (local.get $aRow)) (local.get $a0)
+              (i32.gt_u (local.get $rows) (i32.const 2))))
+            (local.set $a3 (select (i32.add (local.get $a2) (local.get $aRow)) (local.get $a0)
+              (i32.gt_u (local.get $rows) (i32.const 3))))
+            (local.set $a4 (select (i32.add (local.get $a3) (local.get $aRow)) (local.get $a0)
+              (i32.gt_u (local.get $rows) (i32.const 4))))
+            (local.set $a5 (select (i32.add (local.get $a4) (local.get $aRow)) (local.get $a0)
+              (i32.gt_u (local.get $rows) (i32.const 5))))
             (local.set $j (i32.const 0))
             (block $columnsDone
               (loop $columnPanels
@@ -295,7 +289,7 @@
                 (local.set $columns (i32.sub (local.get $m) (local.get $j)))
                 (if (i32.gt_u (local.get $columns) (i32.const 8))
                   (then (local.set $columns (i32.const 8))))
-                ;; &C[i, j] and the packed panel of columns j … j + 8
+                ;; &C[i, j], the packed panel of columns j … j + 8 and &bias[j]
                 (local.set $block
                   (i32.add (local.get $c)
                     (i32.add (i32.mul (local.get $i) (local.get $ldc))
@@ -303,22 +297,25 @@
                 (local.set $panelStart
                   (i32.add (local.get $panel)
                     (i32.mul (local.get $j) (i32.shl (local.get $kc) (i32.const 2)))))
+                (local.set $biasAt (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))
                 (if (i32.and (i32.eq (local.get $rows) (i32.const 6))
                              (i32.eq (local.get $columns) (i32.const 8)))
                   (then
-                    (call $kernel (local.get $packedA) (local.get $panelStart) (local.get $kc)
-                      (local.get $block) (local.get $ldc) (local.get $init)
-                      (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))
-                      (local.get $relu)))
+                    (call $kernel
+                      (local.get $a0) (local.get $a1) (local.get $a2) (local.get $a3)
+                      (local.get $a4) (local.get $a5) (local.get $aColumn)
+                      (local.get $panelStart) (local.get $kc) (local.get $block) (local.get $ldc)
+                      (local.get $init) (local.get $biasAt) (local.get $relu)))
                   (else
                     (if (i32.eq (local.get $init) (i32.const 1))
                       (then
                         (call $copyTile (local.get $block) (local.get $ldc) (local.get $tile)
                           (local.get $rows) (local.get $columns) (i32.const 1))))
-                    (call $kernel (local.get $packedA) (local.get $panelStart) (local.get $kc)
-                      (local.get $tile) (i32.const 32) (local.get $init)
-                      (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))
-                      (local.get $relu))
+                    (call $kernel
+                      (local.get $a0) (local.get $a1) (local.get $a2) (local.get $a3)
+                      (local.get $a4) (local.get $a5) (local.get $aColumn)
+                      (local.get $panelStart) (local.get $kc) (local.get $tile) (i32.const 32)
+                      (local.get $init) (local.get $biasAt) (local.get $relu))
                     (call $copyTile (local.get $block) (local.get $ldc) (local.get $tile)
                       (local.get $rows) (local.get $columns) (i32.const 0))))
                 (local.set $j (i32.add (local.get $j) (i32.const 8)))
