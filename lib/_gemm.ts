@@ -14,10 +14,13 @@ import { WASM_BASE64, WASM_FALLBACK_BASE64 } from "./wasm/gemm_f32x4.ts";
 /**
  * One batched product. Matrix pair `i` is op(A) from `a` at element
  * `aOffsets[i]` and op(B) from `b` at `bOffsets[i]`; its (n, m) result goes
- * to `out` at `i · n · m`.
+ * to `out` at `outOffsets[i]` (default `i · n · m`).
  *
  * - `transA` false: A is stored row-major (n, k); true: Aᵀ is stored, (k, n).
  * - `transB` false: B is stored row-major (k, m); true: Bᵀ is stored, (m, k).
+ * - The stored rows are `aStride`, `bStride`, `outStride` elements apart
+ *   (default: dense, k or n for A, m or k for B, m for the result), so that a
+ *   matrix can be a slice of a wider one: one head's columns of (B, T, 3E).
  */
 export interface GemmProblem {
   a: TypedArray;
@@ -34,6 +37,28 @@ export interface GemmProblem {
   bias?: TypedArray | null;
   /** Whether the results end with `max(·, 0)` (NaN stays NaN): a fused ReLU. */
   relu?: boolean;
+  /** Elements between stored rows of A (default: dense). */
+  aStride?: number;
+  /** Elements between stored rows of B (default: dense). */
+  bStride?: number;
+  /** Where each result starts in `out`; elements outside the results are left as they are. */
+  outOffsets?: ArrayLike<number>;
+  /** Elements between rows of a result (default m). */
+  outStride?: number;
+}
+
+/** The element strides (row, column) of op(A) and op(B) and the result's row stride. */
+function stridesOf(problem: GemmProblem): [number, number, number, number, number] {
+  const { transA, transB, n, k, m } = problem;
+  const aStride = problem.aStride ?? (transA ? n : k);
+  const bStride = problem.bStride ?? (transB ? k : m);
+  return [
+    transA ? 1 : aStride,
+    transA ? aStride : 1,
+    transB ? 1 : bStride,
+    transB ? bStride : 1,
+    problem.outStride ?? m,
+  ];
 }
 
 /**
@@ -42,19 +67,15 @@ export interface GemmProblem {
  * transposed).
  */
 export function gemmReference(problem: GemmProblem): void {
-  const { a, transA, aOffsets, b, transB, bOffsets, out, n, k, m } = problem;
+  const { a, aOffsets, b, bOffsets, out, n, k, m } = problem;
   const bias = problem.bias ?? null;
   const relu = problem.relu ?? false;
-  // Element strides of op(A) and op(B).
-  const aRow = transA ? 1 : k;
-  const aColumn = transA ? n : 1;
-  const bRow = transB ? 1 : m;
-  const bColumn = transB ? k : 1;
+  const [aRow, aColumn, bRow, bColumn, outRow] = stridesOf(problem);
   const row = new Float64Array(m);
   for (let batch = 0; batch < aOffsets.length; batch++) {
     const offsetA = aOffsets[batch]!;
     const offsetB = bOffsets[batch]!;
-    const offsetOut = batch * n * m;
+    const offsetOut = problem.outOffsets?.[batch] ?? batch * n * m;
     for (let r = 0; r < n; r++) {
       if (bias === null) row.fill(0);
       else row.set(bias);
@@ -63,7 +84,7 @@ export function gemmReference(problem: GemmProblem): void {
         const rowB = offsetB + p * bRow;
         for (let j = 0; j < m; j++) row[j]! += arp * b[rowB + j * bColumn]!;
       }
-      const rowOut = offsetOut + r * m;
+      const rowOut = offsetOut + r * outRow;
       for (let j = 0; j < m; j++) {
         const value = row[j]!;
         out[rowOut + j] = relu && !(value > 0) && value === value ? 0 : value;
@@ -82,6 +103,7 @@ interface WasmGemm {
     bRow: number,
     bColumn: number,
     c: number,
+    cRow: number,
     n: number,
     k: number,
     m: number,
@@ -170,7 +192,7 @@ export function setGemmListener(listener: ((problem: GemmProblem) => void) | nul
  * accumulation, as PyTorch), otherwise on the reference.
  */
 export function gemm(problem: GemmProblem): void {
-  const { a, transA, aOffsets, b, transB, bOffsets, out, n, k, m } = problem;
+  const { a, aOffsets, b, bOffsets, out, n, k, m } = problem;
   const batches = aOffsets.length;
   if (gemmListener !== null) gemmListener(problem);
   if (n * m * batches === 0) return;
@@ -183,35 +205,38 @@ export function gemm(problem: GemmProblem): void {
     return;
   }
   const kernel = wasmKernel()!;
-  // Layout in the module's memory (bytes): scratch, all of a, all of b, the bias (8 floats of
-  // slack: the kernel reads it 8 at a time), then all of out.
+  // Layout in the module's memory (bytes): scratch, all of a, all of b (unless it is a), the
+  // bias (8 floats of slack: the kernel reads it 8 at a time), then the results: all of out
+  // when they are placed in it by outOffsets (copied in first, so that what lies between them
+  // is kept), else just the results.
+  const placed = problem.outOffsets !== undefined;
+  const outLength = placed ? out.length : batches * n * m;
   const work = workBytes(m);
   const baseA = work;
-  const baseB = baseA + a.length * 4;
-  const baseBias = baseB + b.length * 4;
+  const baseB = b === a ? baseA : baseA + a.length * 4;
+  const baseBias = b === a ? baseA + a.length * 4 : baseB + b.length * 4;
   const baseOut = baseBias + (bias === null ? 0 : (m + 8) * 4);
-  const needed = baseOut + batches * n * m * 4;
+  const needed = baseOut + outLength * 4;
   const pages = Math.ceil(needed / 65536) - kernel.memory.buffer.byteLength / 65536;
   if (pages > 0) kernel.memory.grow(pages);
   const memory = kernel.memory.buffer;
   new Float32Array(memory, baseA, a.length).set(a);
-  new Float32Array(memory, baseB, b.length).set(b);
+  if (b !== a) new Float32Array(memory, baseB, b.length).set(b);
   if (bias !== null) new Float32Array(memory, baseBias, m).set(bias);
+  const results = new Float32Array(memory, baseOut, outLength);
+  if (placed) results.set(out);
   const flags = (bias === null ? 0 : 1) | (problem.relu ? 2 : 0);
-  // Byte strides of op(A) (i, p) and op(B) (p, j).
-  const aRow = transA ? 4 : 4 * k;
-  const aColumn = transA ? 4 * n : 4;
-  const bRow = transB ? 4 : 4 * m;
-  const bColumn = transB ? 4 * k : 4;
+  const [aRow, aColumn, bRow, bColumn, outRow] = stridesOf(problem);
   for (let batch = 0; batch < batches; batch++) {
     kernel.gemm(
       baseA + aOffsets[batch]! * 4,
-      aRow,
-      aColumn,
+      aRow * 4,
+      aColumn * 4,
       baseB + bOffsets[batch]! * 4,
-      bRow,
-      bColumn,
-      baseOut + batch * n * m * 4,
+      bRow * 4,
+      bColumn * 4,
+      baseOut + (problem.outOffsets?.[batch] ?? batch * n * m) * 4,
+      outRow * 4,
       n,
       k,
       m,
@@ -220,7 +245,7 @@ export function gemm(problem: GemmProblem): void {
       flags,
     );
   }
-  out.set(new Float32Array(memory, baseOut, batches * n * m));
+  out.set(results);
 }
 
 /** Offsets `0, stride, 2·stride, …` (`count` of them): a batch of equally spaced matrices. */

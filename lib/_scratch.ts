@@ -23,12 +23,7 @@ export function scratch(slot: number, length: number): Float64Array {
 }
 
 /** The reusable work arrays of {@linkcode workBuffer}, one per use site. */
-export type WorkBufferName =
-  | "linearRelu dh"
-  | "selfAttentionHeads attended"
-  | "selfAttentionHeads dO"
-  | "selfAttentionHeads dHeads"
-  | "selfAttentionHeads dS";
+export type WorkBufferName = "linearRelu dh" | "selfAttentionHeads dS";
 
 const workBuffers = new Map<string, Float32Array | Float64Array>();
 

@@ -138,6 +138,56 @@ Deno.test("gemm: the WebAssembly kernel matches the reference for every transpos
   strictEqual(gemmBackend() === "typescript", false, "WebAssembly SIMD is available here");
 });
 
+Deno.test("gemm: strided operands and results placed in a wider array match the reference", () => {
+  // Two heads of width 8 side by side in (2, 24, 3·16) rows: head h of Q at column h·8, of K
+  // at 16 + h·8; the scores of batch b, head h, into slot (b, h) of a (2, 24, 2, 24) array.
+  const [B, T, E, H] = [2, 24, 16, 2];
+  const depth = E / H;
+  const qkv = randomData(B * T * 3 * E, 11);
+  const aOffsets: number[] = [];
+  const bOffsets: number[] = [];
+  const outOffsets: number[] = [];
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      aOffsets.push(b * T * 3 * E + h * depth);
+      bOffsets.push(b * T * 3 * E + E + h * depth);
+      outOffsets.push((b * T * H + h) * T);
+    }
+  }
+  const problem = {
+    a: qkv,
+    transA: false,
+    aOffsets,
+    aStride: 3 * E,
+    b: qkv,
+    transB: true,
+    bOffsets,
+    bStride: 3 * E,
+    outOffsets,
+    outStride: H * T,
+    n: T,
+    k: depth,
+    m: T,
+  };
+  const out = new Float32Array(B * T * H * T);
+  gemm({ ...problem, out });
+  const reference = new Float64Array(out.length);
+  gemmReference({ ...problem, out: reference });
+  const deviation = maxDeviation(
+    tensor(out, { shape: [out.length] }),
+    tensor(reference, { shape: [out.length] }),
+  );
+  ok(deviation < 1e-5, `${deviation}`);
+  // Element (b, i, h, j) = q(b, i, h) · k(b, j, h), straight from the definition.
+  const [b, i, h, j] = [1, 5, 1, 17];
+  let dot = 0;
+  for (let c = 0; c < depth; c++) {
+    dot += qkv[(b * T + i) * 3 * E + h * depth + c]! *
+      qkv[(b * T + j) * 3 * E + E + h * depth + c]!;
+  }
+  ok(Math.abs(out[((b * T + i) * H + h) * T + j]! - dot) < 1e-5);
+});
+
 Deno.test("gemm: both WebAssembly builds (relaxed SIMD and mul + add) match the reference", () => {
   const [batches, n, k, m] = [1, 29, 300, 21];
   const a = randomData(n * k, 1);
@@ -173,8 +223,9 @@ Deno.test("gemm: both WebAssembly builds (relaxed SIMD and mul + add) match the 
     const baseOut = baseB + b.length * 4;
     new Float32Array(memory.buffer, baseA, a.length).set(a);
     new Float32Array(memory.buffer, baseB, b.length).set(b);
-    // op(B) = Bᵀ stored (m, k): row stride 4 bytes, column stride 4k.
-    run(baseA, 4 * k, 4, baseB, 4, 4 * k, baseOut, n, k, m, work);
+    // op(B) = Bᵀ stored (m, k): row stride 4 bytes, column stride 4k; C rows 4m apart; no
+    // bias, no ReLU.
+    run(baseA, 4 * k, 4, baseB, 4, 4 * k, baseOut, 4 * m, n, k, m, work, 0, 0);
     const out = new Float32Array(memory.buffer, baseOut, batches * n * m).slice();
     const deviation = maxDeviation(
       tensor(out, { shape: [out.length] }),

@@ -6,14 +6,14 @@
  * The composed form — narrow the weight three times, three products, three
  * permutes to (B, H, T, E/H), attention, a permute back — makes eight copies
  * of the activations forward and as many backward, each a fresh allocation;
- * this op makes one permute in, one out (and the same two backward), and runs
- * the products on the batched kernel with per-head offsets.
+ * this op makes none: the batched kernel reads each head's Q, K and V in place
+ * from qkv (strided rows) and writes each head's output, and backward each
+ * head's gradients, straight into their columns.
  *
  * @module
  */
 import { allocate } from "../_dtype.ts";
 import { gemm, stridedOffsets } from "../_gemm.ts";
-import { permuteKernel } from "../_permute.ts";
 import { workBuffer } from "../_scratch.ts";
 import { formatShape } from "../_shape.ts";
 import { type ScoreRows, softmaxScoreRows } from "../_score_softmax.ts";
@@ -72,24 +72,33 @@ export function selfAttentionHeads(
   }
   const dtype = qkv.dtype;
   const groups = B * H; // one attention per (batch, head)
-  const part = groups * T * depth; // the elements of each of Q, K, V
-  // heads (3, B, H, T, E/H) from qkv viewed as (B, T, 3, H, E/H): one pass.
-  const heads = allocate(dtype, qkv.size);
-  permuteKernel(qkv.data, [B, T, 3, H, depth], [2, 0, 3, 1, 4], heads);
-  const headOffsets = stridedOffsets(groups, T * depth);
-  const offsetsOf = (slot: number) => headOffsets.map((offset) => offset + slot * part);
-  const [qOffsets, kOffsets, vOffsets] = [offsetsOf(0), offsetsOf(1), offsetsOf(2)];
+  // Every product reads its head in place: Q of (b, h) is the (T, E/H) slice of qkv at row
+  // b·T, column h·E/H, with rows 3E apart; K and V follow E and 2E columns later. The merged
+  // output (B, T, E) takes head h at column h·E/H, rows E apart.
+  const qOffsets = new Int32Array(groups);
+  const outputOffsets = new Int32Array(groups);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      qOffsets[b * H + h] = b * T * 3 * E + h * depth;
+      outputOffsets[b * H + h] = b * T * E + h * depth;
+    }
+  }
+  const kOffsets = qOffsets.map((offset) => offset + E);
+  const vOffsets = qOffsets.map((offset) => offset + 2 * E);
   const squareOffsets = stridedOffsets(groups, T * T);
   const scale = 1 / Math.sqrt(depth);
+  const source = qkv.data;
   // scores (B·H, T, T) = Q · Kᵀ, then the masked softmax in place.
   const weights = allocate(dtype, groups * T * T);
   gemm({
-    a: heads,
+    a: source,
     transA: false,
     aOffsets: qOffsets,
-    b: heads,
+    aStride: 3 * E,
+    b: source,
     transB: true,
     bOffsets: kOffsets,
+    bStride: 3 * E,
     out: weights,
     n: T,
     k: depth,
@@ -105,39 +114,39 @@ export function selfAttentionHeads(
     causal,
   };
   softmaxScoreRows(rows, groups);
-  // attended (B·H, T, E/H) = P · V, then merged to (B, T, H, E/H) = (B, T, E).
-  const attended = workBuffer("selfAttentionHeads attended", dtype, part);
+  // output (B, T, E), head by head: P · V.
+  const out = allocate(dtype, B * T * E);
   gemm({
     a: weights,
     transA: false,
     aOffsets: squareOffsets,
-    b: heads,
+    b: source,
     transB: false,
     bOffsets: vOffsets,
-    out: attended,
+    bStride: 3 * E,
+    out,
+    outOffsets: outputOffsets,
+    outStride: E,
     n: T,
     k: T,
     m: depth,
   });
-  const out = allocate(dtype, part);
-  permuteKernel(attended, [B, H, T, depth], [0, 2, 1, 3], out);
   const output = new Tensor(out, [B, T, E], TRUSTED);
   const weightsTensor = new Tensor(weights, [B, H, T, T], TRUSTED);
   if (needsGrad(qkv)) {
     record(output, operation, [qkv, mask ?? null], (dy) => {
-      // dO (B·H, T, E/H) from dy (B, T, H, E/H).
-      const dO = workBuffer("selfAttentionHeads dO", dtype, part);
-      permuteKernel(dy.data, [B, T, H, depth], [0, 2, 1, 3], dO);
-      const dHeads = workBuffer("selfAttentionHeads dHeads", dtype, qkv.size);
+      const upstream = dy.data; // dO of head (b, h): columns h·E/H of dy's rows b·T…
       // dP = dO · Vᵀ, then dS = s · P ⊙ (dP − rowsum(dP ⊙ P)) in place.
       const dS = workBuffer("selfAttentionHeads dS", dtype, groups * T * T);
       gemm({
-        a: dO,
+        a: upstream,
         transA: false,
-        aOffsets: headOffsets,
-        b: heads,
+        aOffsets: outputOffsets,
+        aStride: E,
+        b: source,
         transB: true,
         bOffsets: vOffsets,
+        bStride: 3 * E,
         out: dS,
         n: T,
         k: depth,
@@ -149,13 +158,16 @@ export function selfAttentionHeads(
         for (let i = start; i < end; i++) total += dS[i]! * weights[i]!;
         for (let i = start; i < end; i++) dS[i] = scale * weights[i]! * (dS[i]! - total);
       }
-      // dV = Pᵀ · dO, dQ = dS · K, dK = dSᵀ · Q (transposes read in place): (T, T) · (T, E/H).
-      const square = (
+      // dV = Pᵀ · dO, dQ = dS · K, dK = dSᵀ · Q, each written into its columns of the
+      // gradient (B, T, 3E) (transposes read in place).
+      const gradient = allocate(dtype, qkv.size);
+      const intoGradient = (
         a: Float32Array | Float64Array,
         transA: boolean,
         b: Float32Array | Float64Array,
         bOffsets: ArrayLike<number>,
-        out: Float32Array | Float64Array,
+        bStride: number,
+        outOffsets: ArrayLike<number>,
       ) =>
         gemm({
           a,
@@ -164,17 +176,17 @@ export function selfAttentionHeads(
           b,
           transB: false,
           bOffsets,
-          out,
+          bStride,
+          out: gradient,
+          outOffsets,
+          outStride: 3 * E,
           n: T,
           k: T,
           m: depth,
         });
-      square(weights, true, dO, headOffsets, dHeads.subarray(2 * part, 3 * part));
-      square(dS, false, heads, kOffsets, dHeads.subarray(0, part));
-      square(dS, true, heads, qOffsets, dHeads.subarray(part, 2 * part));
-      // Back to the layout of qkv: (3, B, H, T, E/H) → (B, T, 3, H, E/H).
-      const gradient = allocate(dtype, qkv.size);
-      permuteKernel(dHeads, [3, B, H, T, depth], [1, 3, 0, 2, 4], gradient);
+      intoGradient(weights, true, upstream, outputOffsets, E, vOffsets);
+      intoGradient(dS, false, source, kOffsets, 3 * E, qOffsets);
+      intoGradient(dS, true, source, qOffsets, 3 * E, kOffsets);
       return [new Tensor(gradient, qkv.shape, TRUSTED), null];
     });
   }

@@ -4,7 +4,7 @@
 ;; Element (i, p) of op(A) is at a + i·aRow + p·aColumn and element (p, j) of
 ;; op(B) at b + p·bRow + j·bColumn (byte strides: a row-major (n, k) A has
 ;; aRow = 4k, aColumn = 4; a stored (k, n) Aᵀ has aRow = 4, aColumn = 4n).
-;; C is row-major (n, m) at c. `work` is scratch memory of at least
+;; C is (n, m) at c with rows ldc bytes apart. `work` is scratch memory of at least
 ;; workBytes(m) bytes (see ../_gemm.ts). All offsets are bytes.
 ;;
 ;; The loops of GotoBLAS (Goto & van de Geijn 2008), at one level of cache:
@@ -230,13 +230,12 @@
   (func (export "gemm")
     (param $a i32) (param $aRow i32) (param $aColumn i32)
     (param $b i32) (param $bRow i32) (param $bColumn i32)
-    (param $c i32) (param $n i32) (param $k i32) (param $m i32) (param $work i32)
-    (param $bias i32) (param $flags i32)
+    (param $c i32) (param $ldc i32) (param $n i32) (param $k i32) (param $m i32)
+    (param $work i32) (param $bias i32) (param $flags i32)
     (local $pc i32) (local $kc i32) (local $i i32) (local $j i32) (local $rows i32)
-    (local $columns i32) (local $ldc i32) (local $tile i32) (local $panel i32) (local $block i32)
+    (local $columns i32) (local $tile i32) (local $panel i32) (local $block i32)
     (local $init i32) (local $relu i32) (local $panelStart i32) (local $biasAt i32)
     (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $a4 i32) (local $a5 i32)
-    (local.set $ldc (i32.shl (local.get $m) (i32.const 2)))
     ;; work: the 6 × 8 tile (192 bytes, 256 reserved), then packed B.
     (local.set $tile (local.get $work))
     (local.set $panel (i32.add (local.get $work) (i32.const 256)))
