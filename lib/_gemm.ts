@@ -192,60 +192,95 @@ export function setGemmListener(listener: ((problem: GemmProblem) => void) | nul
  * accumulation, as PyTorch), otherwise on the reference.
  */
 export function gemm(problem: GemmProblem): void {
-  const { a, aOffsets, b, bOffsets, out, n, k, m } = problem;
-  const batches = aOffsets.length;
-  if (gemmListener !== null) gemmListener(problem);
-  if (n * m * batches === 0) return;
+  gemmAll([problem]);
+}
+
+/** Whether the SIMD kernel takes `problem` (see {@linkcode gemm}). */
+function onKernel(problem: GemmProblem): boolean {
+  const { a, b, out, n, k, m, aOffsets } = problem;
   const bias = problem.bias ?? null;
-  if (
-    !usesWasm(a, b, n, k, m, batches) || !(out instanceof Float32Array) || k === 0 ||
-    (bias !== null && !(bias instanceof Float32Array))
-  ) {
-    gemmReference(problem);
+  return usesWasm(a, b, n, k, m, aOffsets.length) && out instanceof Float32Array && k > 0 &&
+    (bias === null || bias instanceof Float32Array);
+}
+
+/**
+ * Several products in order, as {@linkcode gemm} runs each — with each
+ * distinct array copied into WebAssembly memory once for all of them (a
+ * backward pass reads dY for both dX and dW) and each result array copied
+ * out once. A product may read an array that an earlier one wrote.
+ */
+export function gemmAll(problems: readonly GemmProblem[]): void {
+  if (gemmListener !== null) { for (const problem of problems) gemmListener(problem); }
+  const work = problems.filter((p) => p.n * p.m * p.aOffsets.length > 0);
+  if (!work.every(onKernel)) {
+    for (const problem of work) {
+      if (onKernel(problem)) gemmAll([problem]);
+      else gemmReference(problem);
+    }
     return;
   }
+  if (work.length === 0) return;
   const kernel = wasmKernel()!;
-  // Layout in the module's memory (bytes): scratch, all of a, all of b (unless it is a), the
-  // bias (8 floats of slack: the kernel reads it 8 at a time), then the results: all of out
-  // when they are placed in it by outOffsets (copied in first, so that what lies between them
-  // is kept), else just the results.
-  const placed = problem.outOffsets !== undefined;
-  const outLength = placed ? out.length : batches * n * m;
-  const work = workBytes(m);
-  const baseA = work;
-  const baseB = b === a ? baseA : baseA + a.length * 4;
-  const baseBias = b === a ? baseA + a.length * 4 : baseB + b.length * 4;
-  const baseOut = baseBias + (bias === null ? 0 : (m + 8) * 4);
-  const needed = baseOut + outLength * 4;
-  const pages = Math.ceil(needed / 65536) - kernel.memory.buffer.byteLength / 65536;
+  // Layout in the module's memory (bytes): scratch for the widest product, then every
+  // distinct array once (inputs, biases with 8 floats of slack — the kernel reads them 8 at a
+  // time — and results).
+  let offset = Math.max(...work.map((p) => workBytes(p.m)));
+  const bases = new Map<TypedArray, number>();
+  const place = (array: TypedArray, slack: number) => {
+    if (bases.has(array)) return;
+    bases.set(array, offset);
+    offset += (array.length + slack) * 4;
+  };
+  for (const p of work) {
+    place(p.a, 0);
+    place(p.b, 0);
+    if (p.bias) place(p.bias, 8);
+    place(p.out, 0);
+  }
+  const pages = Math.ceil(offset / 65536) - kernel.memory.buffer.byteLength / 65536;
   if (pages > 0) kernel.memory.grow(pages);
   const memory = kernel.memory.buffer;
-  new Float32Array(memory, baseA, a.length).set(a);
-  if (b !== a) new Float32Array(memory, baseB, b.length).set(b);
-  if (bias !== null) new Float32Array(memory, baseBias, m).set(bias);
-  const results = new Float32Array(memory, baseOut, outLength);
-  if (placed) results.set(out);
-  const flags = (bias === null ? 0 : 1) | (problem.relu ? 2 : 0);
-  const [aRow, aColumn, bRow, bColumn, outRow] = stridesOf(problem);
-  for (let batch = 0; batch < batches; batch++) {
-    kernel.gemm(
-      baseA + aOffsets[batch]! * 4,
-      aRow * 4,
-      aColumn * 4,
-      baseB + bOffsets[batch]! * 4,
-      bRow * 4,
-      bColumn * 4,
-      baseOut + (problem.outOffsets?.[batch] ?? batch * n * m) * 4,
-      outRow * 4,
-      n,
-      k,
-      m,
-      0,
-      baseBias,
-      flags,
-    );
+  // Copy in every array that is read: inputs, and results placed among values to keep.
+  const read = new Set<TypedArray>();
+  for (const p of work) {
+    read.add(p.a).add(p.b);
+    if (p.bias) read.add(p.bias);
+    if (p.outOffsets !== undefined) read.add(p.out);
   }
-  out.set(results);
+  for (const array of read) new Float32Array(memory, bases.get(array)!, array.length).set(array);
+  for (const p of work) {
+    const flags = (p.bias ? 1 : 0) | (p.relu ? 2 : 0);
+    const [aRow, aColumn, bRow, bColumn, outRow] = stridesOf(p);
+    const [baseA, baseB, baseOut] = [bases.get(p.a)!, bases.get(p.b)!, bases.get(p.out)!];
+    const baseBias = p.bias ? bases.get(p.bias)! : 0;
+    for (let batch = 0; batch < p.aOffsets.length; batch++) {
+      kernel.gemm(
+        baseA + p.aOffsets[batch]! * 4,
+        aRow * 4,
+        aColumn * 4,
+        baseB + p.bOffsets[batch]! * 4,
+        bRow * 4,
+        bColumn * 4,
+        baseOut + (p.outOffsets?.[batch] ?? batch * p.n * p.m) * 4,
+        outRow * 4,
+        p.n,
+        p.k,
+        p.m,
+        0,
+        baseBias,
+        flags,
+      );
+    }
+  }
+  // Copy out what was written: all of an array that was copied in, else the results' extent.
+  const written = new Map<TypedArray, number>();
+  for (const p of work) {
+    const extent = read.has(p.out) ? p.out.length : p.aOffsets.length * p.n * p.m;
+    written.set(p.out, Math.max(written.get(p.out) ?? 0, extent));
+  }
+  for (const [out, length] of written) {
+    out.set(new Float32Array(memory, bases.get(out)!, length));
+  }
 }
 
 /** Offsets `0, stride, 2·stride, …` (`count` of them): a batch of equally spaced matrices. */

@@ -20,6 +20,7 @@ import { softmaxScoreRow, softmaxScoreRows } from "../lib/_score_softmax.ts";
 import { matmulReference, usesWasm } from "../lib/_matmul.ts";
 import {
   gemm,
+  gemmAll,
   gemmBackend,
   gemmReference,
   stridedOffsets,
@@ -186,6 +187,41 @@ Deno.test("gemm: strided operands and results placed in a wider array match the 
       qkv[(b * T + j) * 3 * E + E + h * depth + c]!;
   }
   ok(Math.abs(out[((b * T + i) * H + h) * T + j]! - dot) < 1e-5);
+});
+
+Deno.test("gemmAll: shared inputs once, a product reading an earlier result, in order", () => {
+  const [n, k, m] = [30, 20, 28];
+  const a = randomData(n * k, 21);
+  const b = randomData(k * m, 22);
+  const first = new Float32Array(n * m);
+  const second = new Float32Array(k * m).fill(7); // Aᵀ · first: (k, n) · (n, m)
+  const product = (out: Float32Array, left: Float32Array, transA: boolean, right: Float32Array) =>
+    transA
+      ? {
+        a: left,
+        transA,
+        aOffsets: [0],
+        b: right,
+        transB: false,
+        bOffsets: [0],
+        out,
+        n: k,
+        k: n,
+        m,
+      }
+      : { a: left, transA, aOffsets: [0], b: right, transB: false, bOffsets: [0], out, n, k, m };
+  gemmAll([product(first, a, false, b), product(second, a, true, first)]);
+  const expectedFirst = new Float64Array(n * m);
+  gemmReference(product(expectedFirst as never, a, false, b));
+  const expectedSecond = new Float64Array(k * m);
+  gemmReference(product(expectedSecond as never, a, true, Float32Array.from(expectedFirst)));
+  for (const [actual, expected] of [[first, expectedFirst], [second, expectedSecond]] as const) {
+    const deviation = maxDeviation(
+      tensor(actual, { shape: [actual.length] }),
+      tensor(expected, { shape: [expected.length] }),
+    );
+    ok(deviation < 1e-4, `${deviation}`);
+  }
 });
 
 Deno.test("gemm: both WebAssembly builds (relaxed SIMD and mul + add) match the reference", () => {

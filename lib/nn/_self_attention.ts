@@ -13,7 +13,7 @@
  * @module
  */
 import { allocate } from "../_dtype.ts";
-import { gemm, stridedOffsets } from "../_gemm.ts";
+import { gemm, gemmAll, type GemmProblem, stridedOffsets } from "../_gemm.ts";
 import { workBuffer } from "../_scratch.ts";
 import { formatShape } from "../_shape.ts";
 import { type ScoreRows, softmaxScoreRows } from "../_score_softmax.ts";
@@ -168,25 +168,27 @@ export function selfAttentionHeads(
         bOffsets: ArrayLike<number>,
         bStride: number,
         outOffsets: ArrayLike<number>,
-      ) =>
-        gemm({
-          a,
-          transA,
-          aOffsets: squareOffsets,
-          b,
-          transB: false,
-          bOffsets,
-          bStride,
-          out: gradient,
-          outOffsets,
-          outStride: 3 * E,
-          n: T,
-          k: T,
-          m: depth,
-        });
-      intoGradient(weights, true, upstream, outputOffsets, E, vOffsets);
-      intoGradient(dS, false, source, kOffsets, 3 * E, qOffsets);
-      intoGradient(dS, true, source, qOffsets, 3 * E, kOffsets);
+      ): GemmProblem => ({
+        a,
+        transA,
+        aOffsets: squareOffsets,
+        b,
+        transB: false,
+        bOffsets,
+        bStride,
+        out: gradient,
+        outOffsets,
+        outStride: 3 * E,
+        n: T,
+        k: T,
+        m: depth,
+      });
+      // One call: qkv, dS and the gradient go into the kernel's memory once for all three.
+      gemmAll([
+        intoGradient(weights, true, upstream, outputOffsets, E, vOffsets),
+        intoGradient(dS, false, source, kOffsets, 3 * E, qOffsets),
+        intoGradient(dS, true, source, qOffsets, 3 * E, kOffsets),
+      ]);
       return [new Tensor(gradient, qkv.shape, TRUSTED), null];
     });
   }

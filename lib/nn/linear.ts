@@ -14,8 +14,7 @@ import {
 } from "../_dtype.ts";
 import { checkTensor } from "../_mask.ts";
 import { workBuffer } from "../_scratch.ts";
-import { gemm } from "../_gemm.ts";
-import { matmulKernel } from "../_matmul.ts";
+import { gemm, gemmAll, type GemmProblem } from "../_gemm.ts";
 import { formatShape } from "../_shape.ts";
 import { needsGrad, record } from "../autograd.ts";
 import { Tensor, TRUSTED } from "../tensor.ts";
@@ -110,20 +109,44 @@ function affine(x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): 
   const vjp = (dy: Tensor): (Tensor | null)[] => {
     // (N, out); through the ReLU first: dh = dy · [y > 0].
     const upstream = relu ? reluGradient(dy.data, out) : dy.data;
+    // dx (N, in) = dh (N, out) · W (out, in); dW (out, in) = dhᵀ (out, N) · x (N, in), dh read
+    // transposed in place. One call, so that dh is copied into the kernel's memory once.
+    const products: GemmProblem[] = [];
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
-      // dx (N, in) = dh (N, out) · W (out, in)
       const data = allocate(promote(dy.dtype, weight.dtype), x.size);
-      matmulKernel(upstream, [], weight.data, [], data, [], rows, outFeatures, inFeatures);
+      products.push({
+        a: upstream,
+        transA: false,
+        aOffsets: ONE_MATRIX,
+        b: weight.data,
+        transB: false,
+        bOffsets: ONE_MATRIX,
+        out: data,
+        n: rows,
+        k: outFeatures,
+        m: inFeatures,
+      });
       dx = new Tensor(data, x.shape, TRUSTED);
     }
     let dWeight: Tensor | null = null;
     if (weight.requiresGrad) {
-      // dW (out, in) = dhᵀ (out, N) · x (N, in), dh read transposed in place
       const data = allocate(promote(dy.dtype, x.dtype), weight.size);
-      matmulKernel(upstream, [], x.data, [], data, [], outFeatures, rows, inFeatures, true);
+      products.push({
+        a: upstream,
+        transA: true,
+        aOffsets: ONE_MATRIX,
+        b: x.data,
+        transB: false,
+        bOffsets: ONE_MATRIX,
+        out: data,
+        n: outFeatures,
+        k: rows,
+        m: inFeatures,
+      });
       dWeight = new Tensor(data, weight.shape, TRUSTED);
     }
+    gemmAll(products);
     let dBias: Tensor | null = null;
     if (bias?.requiresGrad) {
       dBias = new Tensor(columnSums(upstream, rows, outFeatures, dy.dtype), [outFeatures], TRUSTED);
