@@ -73,6 +73,11 @@ export function matmulKernel(
   transA = false,
   transB = false,
 ): void {
+  if (!transA && !transB && !(usesWasmGemm(a, b, n, k, m) && out instanceof Float32Array)) {
+    // Notebook sizes and float64: straight to the reference, without building a problem.
+    matmulReference(a, aBatchShape, b, bBatchShape, out, batchShape, n, k, m);
+    return;
+  }
   const aOffsets: number[] = [];
   const bOffsets: number[] = [];
   forEachBroadcast(aBatchShape, bBatchShape, batchShape, (_, batchA, batchB) => {
