@@ -6,7 +6,7 @@
  */
 import { allocate, promote } from "./_dtype.ts";
 import { checkedMask, checkTensor } from "./_mask.ts";
-import { type ScoreRows, softmaxScoreRow, softmaxScoreRows } from "./_score_softmax.ts";
+import { softmaxScoreRow, softmaxScoreRows } from "./_score_softmax.ts";
 import { matmulKernel, usesWasm } from "./_matmul.ts";
 import { RandomSource } from "./_random.ts";
 import { formatShape, sizeOf } from "./_shape.ts";
