@@ -9,7 +9,7 @@ import { formatShape } from "../_shape.ts";
 import { narrow } from "../ops.ts";
 import { Tensor } from "../tensor.ts";
 import { childSeed } from "./_init.ts";
-import { gelu } from "./activation.ts";
+import { gelu, relu } from "./activation.ts";
 import { dropout } from "./dropout.ts";
 import { Embedding } from "./embedding.ts";
 import { Linear, linearRelu } from "./linear.ts";
@@ -193,11 +193,15 @@ export class TransformerEncoderLayer extends Module {
   }
 
   #feedForwardBlock(x: Tensor): Tensor {
-    // ReLU is fused into linear1's product (one pass over the hidden activations).
-    const activated = this.activation === "gelu"
-      ? gelu(this.linear1.forward(x))
-      : linearRelu(x, this.linear1.weight, this.linear1.bias);
-    return this.#dropout(this.linear2.forward(this.#dropout(activated)));
+    return this.#dropout(this.linear2.forward(this.#dropout(this.#activatedHidden(x))));
+  }
+
+  /** act(linear1(x)); ReLU runs fused into linear1's product (one pass over the hidden values). */
+  #activatedHidden(x: Tensor): Tensor {
+    if (this.activation === "gelu") return gelu(this.linear1.forward(x));
+    // A linear1 whose forward was replaced (a subclass) runs as written.
+    if (this.linear1.forward !== Linear.prototype.forward) return relu(this.linear1.forward(x));
+    return linearRelu(x, this.linear1.weight, this.linear1.bias);
   }
 
   #dropout(x: Tensor): Tensor {
