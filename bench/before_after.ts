@@ -34,6 +34,23 @@ function operations(lib: Library): Record<string, () => unknown> {
     "softmax": () => x.softmax(),
     "layerNormBackward": () => lib.layerNormBackward(x, dy),
     "batchNormBackward": () => lib.batchNormBackward(x, dy),
+    ...learningOperations(lib, x),
+  };
+}
+
+/** Notebook-size calls of the learning API, where the commit has it (after autograd). */
+function learningOperations(lib: Library, x: Normlab.Tensor): Record<string, () => unknown> {
+  if (typeof lib.linear !== "function" || typeof lib.MultiheadAttention !== "function") return {};
+  const weight = lib.randn([5, 3], { seed: 3 });
+  const bias = lib.randn([5], { seed: 4 });
+  const attention = new lib.MultiheadAttention(4, 2, { seed: 5 });
+  const x4 = lib.randn([2, 4, 4], { seed: 6 });
+  const mask = lib.tensor([[1, 1, 0, 0], [1, 1, 1, 1]]);
+  return {
+    "matmul (2, 4, 3) · (3, 5)": () => x.matmul(weight.transpose()),
+    "linear (2, 4, 3) → 5": () => lib.linear(x, weight, bias),
+    "relu": () => lib.relu(x),
+    "MultiheadAttention (2, 4, 4), 2 heads": () => attention.forward(x4, x4, x4, { mask }).output,
   };
 }
 

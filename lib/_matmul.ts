@@ -1,13 +1,13 @@
 /**
  * Internal batched matrix product kernels: a readable TypeScript reference
- * and, for float32 matrices of suitable shape, a WebAssembly SIMD kernel
- * (lib/wasm/matmul_f32x4.wat) that is tested against it.
+ * and, for float32 matrices with enough work, the WebAssembly SIMD kernel of
+ * `_gemm.ts` (lib/wasm/gemm_f32x4.wat), which is tested against it.
  *
  * @module
  */
 import type { TypedArray } from "./_dtype.ts";
 import { forEachBroadcast } from "./_shape.ts";
-import { WASM_BASE64 } from "./wasm/matmul_f32x4.ts";
+import { gemm, usesWasm as usesWasmGemm } from "./_gemm.ts";
 
 /**
  * The reference kernel: `out[b] = a[b] · bMatrix[b]` for every index `b` of
@@ -45,45 +45,20 @@ export function matmulReference(
   });
 }
 
-interface WasmMatmul {
-  memory: WebAssembly.Memory;
-  matmul: (a: number, b: number, c: number, n: number, k: number, m: number) => void;
-}
-
-let wasm: WasmMatmul | null | undefined;
-
-/** The SIMD kernel, instantiated on first use; null where WebAssembly SIMD is unavailable. */
-function wasmKernel(): WasmMatmul | null {
-  if (wasm !== undefined) return wasm;
-  try {
-    const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
-    const { memory, matmul } = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
-    if (!(memory instanceof WebAssembly.Memory) || typeof matmul !== "function") {
-      throw new Error("matmul: the WebAssembly module lacks its exports");
-    }
-    wasm = { memory, matmul: matmul as WasmMatmul["matmul"] };
-  } catch {
-    wasm = null;
-  }
-  return wasm;
-}
-
-/** Below this many multiply-adds per matrix the copies into WebAssembly memory do not pay. */
-const WASM_MINIMUM_WORK = 16384;
-
 /**
- * Whether {@linkcode matmulKernel} will take the WebAssembly path: float32
- * operands, n a multiple of 4, m a multiple of 8, and enough work.
+ * Whether {@linkcode matmulKernel} will take the WebAssembly path for (n, k) ·
+ * (k, m) products: float32 operands and enough work (see `_gemm.ts`).
  */
 export function usesWasm(a: TypedArray, b: TypedArray, n: number, k: number, m: number): boolean {
-  return a instanceof Float32Array && b instanceof Float32Array && n % 4 === 0 &&
-    m % 8 === 0 && n * k * m >= WASM_MINIMUM_WORK && wasmKernel() !== null;
+  return usesWasmGemm(a, b, n, k, m);
 }
 
 /**
  * The batched product of {@linkcode matmulReference}, on the WebAssembly SIMD
- * kernel when {@linkcode usesWasm} allows (float32 accumulation, as PyTorch),
- * otherwise on the reference.
+ * kernel of `_gemm.ts` when it applies (float32 accumulation, as PyTorch),
+ * otherwise on the reference. With `transA` the (…, n, k) operand is stored
+ * as its transpose (…, k, n), with `transB` the (…, k, m) one as (…, m, k):
+ * the products of the backward pass read transposes without copying them.
  */
 export function matmulKernel(
   a: TypedArray,
@@ -95,31 +70,19 @@ export function matmulKernel(
   n: number,
   k: number,
   m: number,
+  transA = false,
+  transB = false,
 ): void {
-  if (!usesWasm(a, b, n, k, m) || !(out instanceof Float32Array)) {
+  if (!transA && !transB && !(usesWasmGemm(a, b, n, k, m) && out instanceof Float32Array)) {
+    // Notebook sizes and float64: straight to the reference, without building a problem.
     matmulReference(a, aBatchShape, b, bBatchShape, out, batchShape, n, k, m);
     return;
   }
-  const kernel = wasmKernel()!;
-  // Layout in the module's memory: all of a, then all of b, then all of out (bytes).
-  const bytesA = a.length * 4;
-  const bytesB = b.length * 4;
-  const needed = bytesA + bytesB + out.length * 4;
-  const pages = Math.ceil(needed / 65536) - kernel.memory.buffer.byteLength / 65536;
-  if (pages > 0) kernel.memory.grow(pages);
-  const memory = kernel.memory.buffer;
-  new Float32Array(memory, 0, a.length).set(a);
-  new Float32Array(memory, bytesA, b.length).set(b);
-  const base = bytesA + bytesB;
-  forEachBroadcast(aBatchShape, bBatchShape, batchShape, (batch, batchA, batchB) => {
-    kernel.matmul(
-      batchA * n * k * 4,
-      bytesA + batchB * k * m * 4,
-      base + batch * n * m * 4,
-      n,
-      k,
-      m,
-    );
+  const aOffsets: number[] = [];
+  const bOffsets: number[] = [];
+  forEachBroadcast(aBatchShape, bBatchShape, batchShape, (_, batchA, batchB) => {
+    aOffsets.push(batchA * n * k);
+    bOffsets.push(batchB * k * m);
   });
-  out.set(new Float32Array(memory, base, out.length));
+  gemm({ a, transA, aOffsets, b, transB, bOffsets, out, n, k, m });
 }

@@ -21,3 +21,34 @@ export function scratch(slot: number, length: number): Float64Array {
   }
   return buffer;
 }
+
+/** The reusable work arrays of {@linkcode workBuffer}, one per use site. */
+export type WorkBufferName = "linearRelu dh" | "selfAttentionHeads dS";
+
+const workBuffers = new Map<string, Float32Array | Float64Array>();
+
+/** Work arrays larger than this many bytes are not kept between calls. */
+const MAX_KEPT_WORK_BYTES = 2 ** 26;
+
+/**
+ * A reusable work array of `dtype` with `length` elements for the use site
+ * `name`, **not zeroed**: for intermediate values that one operation writes
+ * in full and reads before it returns, never a tensor's data. A training
+ * step makes the same intermediates every time; reusing them saves the
+ * allocation, its zeroing and the garbage collections that external memory
+ * triggers. Each site has its own name, so arrays in use at once never alias.
+ */
+export function workBuffer(
+  name: WorkBufferName,
+  dtype: "float32" | "float64",
+  length: number,
+): Float32Array | Float64Array {
+  const key = `${name} ${dtype}`;
+  let buffer = workBuffers.get(key);
+  if (buffer === undefined || buffer.length < length) {
+    buffer = dtype === "float64" ? new Float64Array(length) : new Float32Array(length);
+    if (buffer.byteLength > MAX_KEPT_WORK_BYTES) return buffer;
+    workBuffers.set(key, buffer);
+  }
+  return buffer.length === length ? buffer : buffer.subarray(0, length);
+}

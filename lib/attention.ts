@@ -4,15 +4,14 @@
  *
  * @module
  */
-import { allocate, scratchArray } from "./_dtype.ts";
-import { expNonPositive } from "./_exp.ts";
+import { allocate, promote } from "./_dtype.ts";
 import { checkedMask, checkTensor } from "./_mask.ts";
+import { softmaxScoreRow, softmaxScoreRows } from "./_score_softmax.ts";
 import { matmulKernel, usesWasm } from "./_matmul.ts";
-import { permuteKernel } from "./_permute.ts";
 import { RandomSource } from "./_random.ts";
 import { formatShape, sizeOf } from "./_shape.ts";
 import { needsGrad, record } from "./autograd.ts";
-import { assertBinaryMask, Tensor, TRUSTED } from "./tensor.ts";
+import { assertBinaryMask, matmulTransposed, Tensor, TRUSTED } from "./tensor.ts";
 
 /** Options for {@linkcode scaledDotProductAttention}. */
 export interface AttentionOptions {
@@ -150,23 +149,22 @@ export function scaledDotProductAttention(
     usesWasm(weights, v.data, queries, keys, valueDepth)
   ) {
     // Large float32 inputs: both products on the SIMD matmul kernel.
-    // scores (…, T_q, T_k) = Q · Kᵀ, then the masked softmax in place, then output = W · V.
-    const keysTransposed = scratchArray("float32", k.size);
-    permuteKernel(k.data, [batches, keys, depth], [0, 2, 1], keysTransposed);
+    // scores (…, T_q, T_k) = Q · Kᵀ (K read transposed in place), then the masked softmax in
+    // place, then output = W · V.
     matmulKernel(
       q.data,
       [batches],
-      keysTransposed,
+      k.data,
       [batches],
       weights,
       [batches],
       queries,
       depth,
       keys,
+      false,
+      true,
     );
-    for (let batch = 0; batch < batches; batch++) {
-      for (let i = 0; i < queries; i++) softmaxScoreRow(rows, batch, i);
-    }
+    softmaxScoreRows(rows, batches);
     matmulKernel(
       weights,
       [batches],
@@ -286,23 +284,37 @@ export function attentionBackward(
   const scale = gradients.scale ?? 1 / Math.sqrt(q.shape[q.ndim - 1]!);
   const dOutput = gradients.dOutput ?? null;
   const dWeights = gradients.dWeights ?? null;
+  // The transposed operands are read in place by the kernel, never copied.
   // dP (…, T_q, T_k) = dO · Vᵀ (+ the weights' own upstream gradient)
-  let dP = dOutput === null ? null : dOutput.matmul(v.detach().transpose(-1, -2));
+  let dP = dOutput === null ? null : matmulTransposed(dOutput, false, v, true);
   if (dWeights !== null) dP = dP === null ? dWeights : dP.add(dWeights);
   // dV (…, T_k, d_v) = Pᵀ · dO
-  const dv = dOutput === null
-    ? v.detach().mul(0)
-    : weights.detach().transpose(-1, -2).matmul(dOutput);
+  const dv = dOutput === null ? v.detach().mul(0) : matmulTransposed(weights, true, dOutput, false);
   if (dP === null) return { dq: q.detach().mul(0), dk: k.detach().mul(0), dv };
-  const p = weights.detach();
-  const weighted = dP.mul(p);
-  // dS (…, T_q, T_k) = P ⊙ (dP − rowsum(dP ⊙ P)), times the scale
-  const dS = weighted.sub(p.mul(weighted.sum(-1, { keepDims: true }))).mul(scale);
+  const dS = softmaxBackwardScaled(dP, weights, scale);
   return {
-    dq: dS.matmul(k.detach()), // (…, T_q, d)
-    dk: dS.transpose(-1, -2).matmul(q.detach()), // (…, T_k, d)
+    dq: matmulTransposed(dS, false, k, false), // (…, T_q, d) = dS · K
+    dk: matmulTransposed(dS, true, q, false), // (…, T_k, d) = dSᵀ · Q
     dv,
   };
+}
+
+/**
+ * `dS = scale · P ⊙ (dP − rowsum(dP ⊙ P))`, the softmax's VJP row by row
+ * (rows of the last axis), in one pass per row with the row sum in float64.
+ */
+function softmaxBackwardScaled(dP: Tensor, p: Tensor, scale: number): Tensor {
+  const upstream = dP.data;
+  const weights = p.data;
+  const n = p.shape[p.ndim - 1]!;
+  const out = allocate(promote(dP.dtype, p.dtype), p.size);
+  for (let start = 0; start < out.length; start += n) {
+    const end = start + n;
+    let total = 0;
+    for (let i = start; i < end; i++) total += upstream[i]! * weights[i]!;
+    for (let i = start; i < end; i++) out[i] = scale * weights[i]! * (upstream[i]! - total);
+  }
+  return new Tensor(out, p.shape, TRUSTED);
 }
 
 /**
@@ -474,58 +486,4 @@ export class SelfAttention {
       headWeights: weights,
     };
   }
-}
-
-interface ScoreRows {
-  weights: Float32Array | Float64Array;
-  queries: number;
-  keys: number;
-  scale: number;
-  mask: ArrayLike<number> | undefined;
-  batchesPerMaskRow: number;
-  causal: boolean;
-}
-
-/**
- * Turns row i of batch `batch` of raw scores q_i · k_j into attention
- * weights, in place: scale, −∞ for hidden keys (padding, or the future with
- * `causal`), subtract the row's maximum, exp, normalise. A row with no
- * visible key becomes zeros.
- */
-function softmaxScoreRow(rows: ScoreRows, batch: number, i: number): void {
-  const { weights, keys, scale, mask, causal } = rows;
-  const base = (batch * rows.queries + i) * keys;
-  const maskRow = Math.floor(batch / rows.batchesPerMaskRow) * keys;
-  const visible = causal ? Math.min(keys, i + 1) : keys;
-  let max = -Infinity;
-  for (let j = 0; j < keys; j++) {
-    if (j >= visible || (mask !== undefined && mask[maskRow + j] === 0)) {
-      weights[base + j] = -Infinity;
-      continue;
-    }
-    const score = weights[base + j]! * scale;
-    weights[base + j] = score;
-    if (score > max || score !== score) max = score;
-  }
-  if (max === -Infinity) {
-    weights.fill(0, base, base + keys); // no visible key: zeros, not NaN
-    return;
-  }
-  let total = 0;
-  if (weights instanceof Float32Array) {
-    // Every argument is ≤ 0: the table-and-polynomial exp is exact to float32 and twice as fast.
-    for (let j = 0; j < keys; j++) {
-      const e = expNonPositive(weights[base + j]! - max);
-      weights[base + j] = e;
-      total += e;
-    }
-  } else {
-    for (let j = 0; j < keys; j++) {
-      const e = Math.exp(weights[base + j]! - max);
-      weights[base + j] = e;
-      total += e;
-    }
-  }
-  const inverse = 1 / total;
-  for (let j = 0; j < keys; j++) weights[base + j]! *= inverse;
 }

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { recycle, trackAllocations } from "./_dtype.ts";
 import { formatShape, shapesEqual } from "./_shape.ts";
 import type { Tensor } from "./tensor.ts";
 
@@ -128,6 +129,22 @@ export function anyNeedsGrad(inputs: readonly (Tensor | null | undefined)[]): bo
   return false;
 }
 
+/** Internal (bench/step.ts's profile): told the name of each operation as it is recorded. */
+let recordListener: ((name: string) => void) | null = null;
+
+/**
+ * Internal, for profiling (bench/step.ts): calls `listener` with each
+ * operation's name as `record` attaches it (right after the operation's
+ * forward pass), or stops with `null`. Returns the previous listener.
+ */
+export function setRecordListener(
+  listener: ((name: string) => void) | null,
+): ((name: string) => void) | null {
+  const previous = recordListener;
+  recordListener = listener;
+  return previous;
+}
+
 /**
  * Attaches `vjp` to `output` as the operation `name` over `inputs` (only the
  * ones that may need a gradient; pass `null` for masks and ids) and returns
@@ -156,6 +173,7 @@ export function record(
     return positions.map((position) => all[position] ?? null);
   };
   output[ATTACH_GRAD_NODE](new GradNode(name, differentiable, select, saved));
+  if (recordListener !== null) recordListener(name);
   return output;
 }
 
@@ -184,6 +202,23 @@ export function runBackward(root: Tensor, gradient: Tensor, retainGraph: boolean
   const order = topologicalOrder(root);
   const pending = new Map<Tensor, Tensor>();
   pending.set(root, gradient);
+  // Gradient storage that dies here is recycled: an array `allocate` made during this pass
+  // (so no forward tensor, leaf or caller holds it) once no pending gradient uses its buffer.
+  // Views (reshape) share a buffer, and a VJP may pass dy on unchanged (add), so pending
+  // gradients are counted per buffer.
+  const allocations = trackAllocations();
+  const uses = new Map<ArrayBufferLike, number>();
+  const hold = (t: Tensor) => uses.set(t.data.buffer, (uses.get(t.data.buffer) ?? 0) + 1);
+  const release = (t: Tensor) => {
+    const left = (uses.get(t.data.buffer) ?? 0) - 1;
+    if (left > 0) {
+      uses.set(t.data.buffer, left);
+      return;
+    }
+    uses.delete(t.data.buffer);
+    if (allocations.isTracked(t.data)) recycle(t.data);
+  };
+  hold(gradient);
   const previous = gradEnabled;
   gradEnabled = false; // gradients of gradients are not recorded (no create_graph)
   try {
@@ -193,7 +228,8 @@ export function runBackward(root: Tensor, gradient: Tensor, retainGraph: boolean
       pending.delete(tensor);
       const node = tensor.gradFn;
       if (node === null) {
-        if (tensor.requiresGrad) tensor[ACCUMULATE_GRAD](gradOutput);
+        if (tensor.requiresGrad) tensor[ACCUMULATE_GRAD](gradOutput); // copies: dy is free after
+        release(gradOutput);
         continue;
       }
       const vjp = node.vectorJacobianProduct;
@@ -216,6 +252,8 @@ export function runBackward(root: Tensor, gradient: Tensor, retainGraph: boolean
       }
       const inputGrads = vjp(gradOutput);
       if (!retainGraph) node.vectorJacobianProduct = null;
+      // Everything a VJP returned, to release once it is stored or summed.
+      const transient: Tensor[] = [];
       for (let i = 0; i < node.inputs.length; i++) {
         const input = node.inputs[i]!;
         const raw = inputGrads[i];
@@ -223,11 +261,24 @@ export function runBackward(root: Tensor, gradient: Tensor, retainGraph: boolean
         let inputGrad = sumToShape(raw, input.shape);
         if (inputGrad.dtype !== input.dtype) inputGrad = inputGrad.astype(input.dtype);
         const existing = pending.get(input);
-        pending.set(input, existing === undefined ? inputGrad : existing.add(inputGrad));
+        const stored = existing === undefined ? inputGrad : existing.add(inputGrad);
+        pending.set(input, stored);
+        hold(stored);
+        if (existing !== undefined) release(existing);
+        transient.push(raw, inputGrad);
       }
+      // Held once more while the transients are released, so that none of them frees it.
+      hold(gradOutput);
+      for (const t of transient) {
+        hold(t);
+        release(t);
+      }
+      release(gradOutput);
+      release(gradOutput);
     }
   } finally {
     gradEnabled = previous;
+    allocations.stop();
   }
 }
 

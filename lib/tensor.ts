@@ -568,9 +568,10 @@ export class Tensor {
     const result = new Tensor(out, [...batchShape, n, m]);
     if (needsGrad(this, b)) {
       // d(AB): dA = dY · Bᵀ, dB = Aᵀ · dY (batch axes that broadcast are summed back by the tape).
+      // The transposes are read in place by the kernel, never copied.
       record(result, "matmul", [this, b], (dy) => [
-        this.requiresGrad ? dy.matmul(b.transpose(-1, -2)) : null,
-        b.requiresGrad ? this.transpose(-1, -2).matmul(dy) : null,
+        this.requiresGrad ? matmulTransposed(dy, false, b, true) : null,
+        b.requiresGrad ? matmulTransposed(this, true, dy, false) : null,
       ]);
     }
     return result;
@@ -746,6 +747,39 @@ export class Tensor {
     }
     return result;
   }
+}
+
+/**
+ * Internal (not re-exported from mod.ts): `op(a) · op(b)` over the last two
+ * axes with broadcast batch axes, where `op` transposes the last two axes
+ * when its flag is set — without copying the transpose (the kernel reads it
+ * in place). Not recorded on the tape: the backward passes use it.
+ *
+ * Shape: a (…, n, k) or with `transA` (…, k, n); b (…, k, m) or with
+ * `transB` (…, m, k) → (…, n, m).
+ */
+export function matmulTransposed(a: Tensor, transA: boolean, b: Tensor, transB: boolean): Tensor {
+  const rankA = a.ndim;
+  const rankB = b.ndim;
+  const n = a.shape[transA ? rankA - 1 : rankA - 2]!;
+  const k = a.shape[transA ? rankA - 2 : rankA - 1]!;
+  const m = b.shape[transB ? rankB - 2 : rankB - 1]!;
+  const kOther = b.shape[transB ? rankB - 1 : rankB - 2]!;
+  if (rankA < 2 || rankB < 2 || k !== kOther) {
+    throw new Error(
+      `matmul: expected op(a) (…, n, k) and op(b) (…, k, m) but found a ${formatShape(a.shape)}${
+        transA ? "ᵀ" : ""
+      } and b ${formatShape(b.shape)}${transB ? "ᵀ" : ""}`,
+    );
+  }
+  const batchA = a.shape.slice(0, -2);
+  const batchB = b.shape.slice(0, -2);
+  const batchShape = broadcastShapes(batchA, batchB, "matmul");
+  const dtype = promote(a.dtype, b.dtype);
+  checkAllocation([...batchShape, n, m], dtype, "matmul");
+  const out = allocate(dtype, sizeOf(batchShape) * n * m);
+  matmulKernel(a.data, batchA, b.data, batchB, out, batchShape, n, k, m, transA, transB);
+  return new Tensor(out, [...batchShape, n, m], TRUSTED);
 }
 
 /** softmax over x[start, start + n) into out, with the float32 exp; an all −∞ row stays 0. */

@@ -29,6 +29,8 @@ import {
   type Tensor,
   tensor,
 } from "../mod.ts";
+import { linearRelu } from "../lib/nn/linear.ts";
+import { selfAttentionHeads } from "../lib/nn/_self_attention.ts";
 import { type CheckedInput, gradCheck, type GradCheckResult } from "./_gradcheck.ts";
 
 /** One gradient-checked operation: its generated parameters and the function to check. */
@@ -502,6 +504,48 @@ check({
   name: "scaledDotProductAttention weights",
   params: attentionParams,
   build: (p) => attentionCase(p, "weights"),
+});
+
+check({
+  name: "linearRelu",
+  params: fc.record({
+    lead: shapeOf(0, 2),
+    inFeatures: fc.integer({ min: 1, max: 4 }),
+    outFeatures: fc.integer({ min: 1, max: 4 }),
+    withBias: fc.boolean(),
+    xGrad: fc.boolean(),
+    s: seed,
+  }),
+  build: ({ lead, inFeatures, outFeatures, withBias, xGrad, s }) => ({
+    f: (x: Tensor, weight?: Tensor, bias?: Tensor) => linearRelu(x, weight!, bias),
+    inputs: [
+      { value: normal([...lead, inFeatures], s), requiresGrad: xGrad },
+      { value: normal([outFeatures, inFeatures], s + 1) },
+      ...(withBias ? [{ value: normal([outFeatures], s + 2) }] : []),
+    ],
+  }),
+});
+
+check({
+  name: "selfAttentionHeads",
+  params: fc.record({
+    batch: fc.integer({ min: 1, max: 2 }),
+    positions: fc.integer({ min: 1, max: 4 }),
+    heads: fc.integer({ min: 1, max: 2 }),
+    depth: fc.integer({ min: 1, max: 2 }),
+    masked: fc.boolean(),
+    real: flags,
+    causal: fc.boolean(),
+    s: seed,
+  }),
+  build: (p) => {
+    const E = p.heads * p.depth;
+    const mask = p.masked ? bits([p.batch, p.positions], p.real) : undefined;
+    return {
+      f: (qkv: Tensor) => selfAttentionHeads(qkv, p.heads, mask, p.causal).output,
+      inputs: [{ value: normal([p.batch, p.positions, 3 * E], p.s) }],
+    };
+  },
 });
 
 // ---- the functional ops of lib/nn/ ----

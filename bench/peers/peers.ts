@@ -8,7 +8,9 @@
  *
  * Prints one table of medians, the ratios normlab/peer, GB/s for the
  * normalisations (bytes = 2·B·T·D·4) and GFLOP/s for matmul (2·B·T²·D) and
- * attention (4·B·T²·D), then which targets hold.
+ * attention (4·B·T²·D); then one training step of the `TransformerClassifier`
+ * at S and M against PyTorch (bench/step.ts) and the GFLOP/s of every matrix
+ * product in those steps; then which targets hold.
  *
  * @module
  */
@@ -25,6 +27,10 @@ import {
   type Tensor,
   zeros,
 } from "../../mod.ts";
+import { runStepBenchmark } from "../step.ts";
+import { gemmShapes } from "../_step_profile.ts";
+import { STEP_SIZES } from "../_step_case.ts";
+import { gemmBackend } from "../../lib/_gemm.ts";
 import {
   L_BYTES,
   largeInputs,
@@ -64,6 +70,11 @@ try {
 } catch (error) {
   console.error(`PyTorch skipped: ${error instanceof Error ? error.message : error}`);
 }
+
+// --- training steps (issue 13), first: before the 50 MB tensors of size L fill the heap ---------
+// normlab and a PyTorch process (bench/step_torch.py) alternate, one sample each per round.
+const steps = await runStepBenchmark(15);
+const stepShapes = STEP_SIZES.map((size) => ({ size: size.name, shapes: gemmShapes(size) }));
 
 // --- tfjs, WebAssembly SIMD backend ---------------------------------------------------------
 const backendMain = createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm");
@@ -372,6 +383,30 @@ const lines = [
   ),
 ];
 console.log(lines.join("\n"));
+
+console.log(
+  "\n| training step (forward, cross-entropy, backward, Adam) | normlab | PyTorch 1 thread | normlab/PyTorch | normlab GFLOP/s |",
+);
+console.log("|---|---|---|---|---|");
+for (const r of steps.rows) {
+  console.log(
+    `| ${r.size} | ${duration(r.normlab)} | ${duration(r.torch)} | ${ratio(r.normlab, r.torch)} | ${
+      (r.flops / r.normlab / 1e6).toFixed(1)
+    } |`,
+  );
+}
+console.log(
+  `\nMatrix products of one step, each alone (kernel ${gemmBackend()}; copies in and out included):`,
+);
+console.log("\n| size | phase | batches × (n, k) · (k, m), layout of A and B | calls | GFLOP/s |");
+console.log("|---|---|---|---|---|");
+for (const { size, shapes } of stepShapes) {
+  for (const shape of shapes) {
+    console.log(
+      `| ${size} | ${shape.phase} | ${shape.shape} | ${shape.calls} | ${shape.gflops.toFixed(1)} |`,
+    );
+  }
+}
 console.log(
   `\nDeno ${Deno.version.deno} (V8 ${Deno.version.v8}); tfjs ${tf.version_core} wasm, SIMD ${simd}, 1 thread; ${
     torch ? `PyTorch ${torch.version}, 1 thread, OPENBLAS_CORETYPE=${coreType}` : "PyTorch not run"
@@ -418,5 +453,13 @@ const checks: [string, boolean][] = [
     find("batchNormBackward", "L").normlab <= 2 * find("batchNorm", "L").normlab,
   ],
 ];
+const step = (size: string) => steps.rows.find((r) => r.size === size);
+for (const [size, limit] of [["S", 0.5], ["M", 1.5]] as const) {
+  const row = step(size);
+  checks.push([
+    `training step ${size} ≤ ${limit}× PyTorch's`,
+    row !== undefined && row.torch !== undefined && row.normlab <= limit * row.torch,
+  ]);
+}
 console.log("\nTargets:");
 for (const [name, ok] of checks) console.log(`${ok ? "✔" : "✘"} ${name}`);

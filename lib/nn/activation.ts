@@ -6,7 +6,7 @@
 import { allocate } from "../_dtype.ts";
 import { checkTensor } from "../_mask.ts";
 import { needsGrad, record } from "../autograd.ts";
-import { Tensor } from "../tensor.ts";
+import { Tensor, TRUSTED } from "../tensor.ts";
 
 /**
  * The rectifier `relu(x) = max(x, 0)`, element-wise.
@@ -28,17 +28,28 @@ export function relu(x: Tensor): Tensor {
   checkTensor(x, "relu", "x");
   const source = x.data;
   const out = allocate(x.dtype, x.size);
+  // Branch-free: half the signs of a layer's pre-activations are negative, in no pattern, and a
+  // mispredicted branch per element cost 6× the loop (12 ms against 2 ms at 2M elements).
+  // x · [x > 0] + 0 is x or +0 (the + 0 turns −0 into +0) and NaN for NaN; only −∞ needs the
+  // rare, well-predicted fix-up (−∞ · 0 is NaN).
   for (let i = 0; i < source.length; i++) {
     const value = source[i]!;
-    out[i] = value > 0 ? value : value !== value ? value : 0;
+    const result = value * +(value > 0) + 0;
+    out[i] = result === result || value !== -Infinity ? result : 0;
   }
-  const y = new Tensor(out, x.shape);
+  const y = new Tensor(out, x.shape, TRUSTED);
   if (needsGrad(x)) {
     record(y, "relu", [x], (dy) => {
       const gradient = allocate(dy.dtype, dy.size);
       const upstream = dy.data;
-      for (let i = 0; i < source.length; i++) gradient[i] = source[i]! > 0 ? upstream[i]! : 0;
-      return [new Tensor(gradient, x.shape)];
+      // dy · [x > 0] + 0, branch-free as above; an infinite or NaN dy where x ≤ 0 (or x is
+      // NaN) would give NaN, where the gradient is 0.
+      for (let i = 0; i < source.length; i++) {
+        const selected = +(source[i]! > 0);
+        const result = upstream[i]! * selected + 0;
+        gradient[i] = result === result || selected === 1 ? result : 0;
+      }
+      return [new Tensor(gradient, x.shape, TRUSTED)];
     });
   }
   return y;

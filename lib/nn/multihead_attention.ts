@@ -13,6 +13,7 @@ import { childSeed, constantParameter, uniformParameter } from "./_init.ts";
 import { dropout } from "./dropout.ts";
 import { Linear, linear } from "./linear.ts";
 import { Module } from "./module.ts";
+import { selfAttentionHeads } from "./_self_attention.ts";
 
 /** Options for {@linkcode MultiheadAttention}. */
 export interface MultiheadAttentionOptions {
@@ -167,6 +168,14 @@ export class MultiheadAttention extends Module {
     const headDim = E / H;
     const w = this.inProjectionWeight;
     const b = this.inProjectionBias;
+    const causal = options.causal ?? false;
+    if (query === key && key === value && !(this.training && this.dropout > 0)) {
+      // Self-attention: one product for Q, K and V, and the heads as one operation.
+      checkMask(options.mask, B, Tk, operation);
+      const qkv = linear(query, w, b); // (B, T, 3E)
+      const heads = selfAttentionHeads(qkv, H, options.mask, causal);
+      return withLazyWeights(this.outProjection.forward(heads.output), heads.weights);
+    }
     // Project, then split heads: (B, T, E) → (B, T, H, E/H) → (B, H, T, E/H).
     const project = (x: Tensor, part: number, length: number): Tensor => {
       const weight = narrow(w, 0, part * E, E);
@@ -176,7 +185,6 @@ export class MultiheadAttention extends Module {
     const q = project(query, 0, Tq);
     const k = project(key, 1, Tk);
     const v = project(value, 2, Tk);
-    const causal = options.causal ?? false;
     let attended: Tensor; // (B, H, T_q, E/H)
     let weights: Tensor; // (B, H, T_q, T_k)
     if (this.training && this.dropout > 0) {
@@ -201,11 +209,24 @@ export class MultiheadAttention extends Module {
     }
     // (B, H, T_q, E/H) → (B, T_q, H, E/H) → (B, T_q, E)
     const heads = attended.permute(0, 2, 1, 3).reshape(B, Tq, E);
-    return {
-      output: this.outProjection.forward(heads),
-      weights: weights.detach().mean(1),
-    };
+    return withLazyWeights(this.outProjection.forward(heads), weights);
   }
+}
+
+/**
+ * The result with `weights` the head average of `headWeights` (B, H, T_q, T_k),
+ * made when first read: an encoder layer never reads it, and at
+ * (32, 4, 128, 128) it costs as much as a small matmul.
+ */
+function withLazyWeights(output: Tensor, headWeights: Tensor): MultiheadAttentionResult {
+  let averaged: Tensor | undefined;
+  return {
+    output,
+    get weights(): Tensor {
+      averaged ??= headWeights.detach().mean(1);
+      return averaged;
+    },
+  };
 }
 
 /**

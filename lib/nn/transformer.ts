@@ -12,7 +12,7 @@ import { childSeed } from "./_init.ts";
 import { gelu, relu } from "./activation.ts";
 import { dropout } from "./dropout.ts";
 import { Embedding } from "./embedding.ts";
-import { Linear } from "./linear.ts";
+import { Linear, linearRelu } from "./linear.ts";
 import { Module } from "./module.ts";
 import { MultiheadAttention } from "./multihead_attention.ts";
 import { BatchNorm, LayerNorm, RMSNorm } from "./norm_layers.ts";
@@ -193,9 +193,15 @@ export class TransformerEncoderLayer extends Module {
   }
 
   #feedForwardBlock(x: Tensor): Tensor {
-    const hidden = this.linear1.forward(x);
-    const activated = this.activation === "gelu" ? gelu(hidden) : relu(hidden);
-    return this.#dropout(this.linear2.forward(this.#dropout(activated)));
+    return this.#dropout(this.linear2.forward(this.#dropout(this.#activatedHidden(x))));
+  }
+
+  /** act(linear1(x)); ReLU runs fused into linear1's product (one pass over the hidden values). */
+  #activatedHidden(x: Tensor): Tensor {
+    if (this.activation === "gelu") return gelu(this.linear1.forward(x));
+    // A linear1 whose forward was replaced (a subclass) runs as written.
+    if (this.linear1.forward !== Linear.prototype.forward) return relu(this.linear1.forward(x));
+    return linearRelu(x, this.linear1.weight, this.linear1.bias);
   }
 
   #dropout(x: Tensor): Tensor {

@@ -1,0 +1,142 @@
+/**
+ * Internal: attention's masked softmax, turning rows of raw scores q_i · k_j
+ * into weights in place — a readable TypeScript reference
+ * ({@linkcode softmaxScoreRow}) and, for float32 rows whose length is a
+ * multiple of 4, the WebAssembly SIMD kernel of lib/wasm/softmax_f32x4.wat
+ * (tests/kernels_test.ts compares them).
+ *
+ * @module
+ */
+import { expNonPositive } from "./_exp.ts";
+import { WASM_BASE64 } from "./wasm/softmax_f32x4.ts";
+
+/** The score rows that {@linkcode softmaxScoreRow} turns into weights. */
+export interface ScoreRows {
+  weights: Float32Array | Float64Array;
+  queries: number;
+  keys: number;
+  scale: number;
+  mask: ArrayLike<number> | undefined;
+  batchesPerMaskRow: number;
+  causal: boolean;
+}
+
+/**
+ * The reference: turns row i of batch `batch` of raw scores q_i · k_j into attention weights, in place: scale,
+ * −∞ for hidden keys (padding, or the future with `causal`), subtract the
+ * row's maximum, exp, normalise. A row with no visible key becomes zeros.
+ */
+export function softmaxScoreRow(rows: ScoreRows, batch: number, i: number): void {
+  const { weights, keys, scale, mask, causal } = rows;
+  const base = (batch * rows.queries + i) * keys;
+  const maskRow = Math.floor(batch / rows.batchesPerMaskRow) * keys;
+  const visible = causal ? Math.min(keys, i + 1) : keys;
+  let max = -Infinity;
+  for (let j = 0; j < keys; j++) {
+    if (j >= visible || (mask !== undefined && mask[maskRow + j] === 0)) {
+      weights[base + j] = -Infinity;
+      continue;
+    }
+    const score = weights[base + j]! * scale;
+    weights[base + j] = score;
+    if (score > max || score !== score) max = score;
+  }
+  if (max === -Infinity) {
+    weights.fill(0, base, base + keys); // no visible key: zeros, not NaN
+    return;
+  }
+  let total = 0;
+  if (weights instanceof Float32Array) {
+    // Every argument is ≤ 0: the table-and-polynomial exp is exact to float32 and twice as fast.
+    for (let j = 0; j < keys; j++) {
+      const e = expNonPositive(weights[base + j]! - max);
+      weights[base + j] = e;
+      total += e;
+    }
+  } else {
+    for (let j = 0; j < keys; j++) {
+      const e = Math.exp(weights[base + j]! - max);
+      weights[base + j] = e;
+      total += e;
+    }
+  }
+  const inverse = 1 / total;
+  for (let j = 0; j < keys; j++) weights[base + j]! *= inverse;
+}
+
+interface WasmSoftmax {
+  memory: WebAssembly.Memory;
+  softmaxRows: (
+    w: number,
+    rows: number,
+    n: number,
+    scale: number,
+    queries: number,
+    mask: number,
+    hasMask: number,
+    groupsPerMaskRow: number,
+    causal: number,
+  ) => void;
+}
+
+let wasm: WasmSoftmax | null | undefined;
+
+/** The SIMD kernel, instantiated on first use; null where WebAssembly SIMD is unavailable. */
+function wasmKernel(): WasmSoftmax | null {
+  if (wasm !== undefined) return wasm;
+  try {
+    const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
+    const { memory, softmaxRows } = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
+    wasm = memory instanceof WebAssembly.Memory && typeof softmaxRows === "function"
+      ? { memory, softmaxRows: softmaxRows as WasmSoftmax["softmaxRows"] }
+      : null;
+  } catch {
+    wasm = null;
+  }
+  return wasm;
+}
+
+/** Below this many scores the copies into WebAssembly memory do not pay. */
+const WASM_MINIMUM_SCORES = 4096;
+
+/**
+ * Every row of `groups` batches of `rows.queries` rows, as
+ * {@linkcode softmaxScoreRow} does one: on the SIMD kernel for float32 rows
+ * whose length is a multiple of 4 (float32 sums and a float32 exp within about
+ * 1 ulp, where the reference sums in float64), otherwise on the reference.
+ */
+export function softmaxScoreRows(rows: ScoreRows, groups: number): void {
+  const { weights, queries, keys, mask } = rows;
+  const count = groups * queries * keys;
+  const kernel = weights instanceof Float32Array && keys % 4 === 0 &&
+      count >= WASM_MINIMUM_SCORES
+    ? wasmKernel()
+    : null;
+  if (kernel === null) {
+    for (let group = 0; group < groups; group++) {
+      for (let i = 0; i < queries; i++) softmaxScoreRow(rows, group, i);
+    }
+    return;
+  }
+  // Layout in the module's memory (bytes): the scores, then the mask rows.
+  const maskLength = mask === undefined ? 0 : mask.length;
+  const needed = (count + maskLength) * 4;
+  const pages = Math.ceil(needed / 65536) - kernel.memory.buffer.byteLength / 65536;
+  if (pages > 0) kernel.memory.grow(pages);
+  const memory = kernel.memory.buffer;
+  const scores = new Float32Array(memory, 0, count);
+  scores.set(weights.subarray(0, count));
+  if (mask !== undefined) new Float32Array(memory, count * 4, maskLength).set(mask);
+  kernel.softmaxRows(
+    0,
+    groups * queries,
+    keys,
+    rows.scale,
+    queries,
+    count * 4,
+    mask === undefined ? 0 : 1,
+    rows.batchesPerMaskRow,
+    rows.causal ? 1 : 0,
+  );
+  weights.set(scores);
+}
