@@ -507,26 +507,6 @@ check({
 });
 
 check({
-  name: "linearRelu",
-  params: fc.record({
-    lead: shapeOf(0, 2),
-    inFeatures: fc.integer({ min: 1, max: 4 }),
-    outFeatures: fc.integer({ min: 1, max: 4 }),
-    withBias: fc.boolean(),
-    xGrad: fc.boolean(),
-    s: seed,
-  }),
-  build: ({ lead, inFeatures, outFeatures, withBias, xGrad, s }) => ({
-    f: (x: Tensor, weight?: Tensor, bias?: Tensor) => linearRelu(x, weight!, bias),
-    inputs: [
-      { value: normal([...lead, inFeatures], s), requiresGrad: xGrad },
-      { value: normal([outFeatures, inFeatures], s + 1) },
-      ...(withBias ? [{ value: normal([outFeatures], s + 2) }] : []),
-    ],
-  }),
-});
-
-check({
   name: "selfAttentionHeads",
   params: fc.record({
     batch: fc.integer({ min: 1, max: 2 }),
@@ -587,25 +567,28 @@ check({
   },
 });
 
-check({
-  name: "linear",
-  params: fc.record({
-    lead: shapeOf(0, 2),
-    inFeatures: fc.integer({ min: 1, max: 4 }),
-    outFeatures: fc.integer({ min: 1, max: 4 }),
-    withBias: fc.boolean(),
-    xGrad: fc.boolean(),
-    s: seed,
-  }),
-  build: ({ lead, inFeatures, outFeatures, withBias, xGrad, s }) => ({
-    f: (x, weight, bias) => linear(x, weight!, bias),
-    inputs: [
-      { value: normal([...lead, inFeatures], s), requiresGrad: xGrad },
-      { value: normal([outFeatures, inFeatures], s + 1) },
-      ...(withBias ? [{ value: normal([outFeatures], s + 2) }] : []),
-    ],
-  }),
-});
+// linearRelu is linear with the ReLU fused into the product's epilogue: the same inputs.
+for (const [name, op] of [["linear", linear], ["linearRelu", linearRelu]] as const) {
+  check({
+    name,
+    params: fc.record({
+      lead: shapeOf(0, 2),
+      inFeatures: fc.integer({ min: 1, max: 4 }),
+      outFeatures: fc.integer({ min: 1, max: 4 }),
+      withBias: fc.boolean(),
+      xGrad: fc.boolean(),
+      s: seed,
+    }),
+    build: ({ lead, inFeatures, outFeatures, withBias, xGrad, s }) => ({
+      f: (x, weight, bias) => op(x, weight!, bias),
+      inputs: [
+        { value: normal([...lead, inFeatures], s), requiresGrad: xGrad },
+        { value: normal([outFeatures, inFeatures], s + 1) },
+        ...(withBias ? [{ value: normal([outFeatures], s + 2) }] : []),
+      ],
+    }),
+  });
+}
 
 check({
   name: "embedding",
