@@ -101,9 +101,11 @@ export function sliderFigure(
   steps: readonly SliderStep[],
   options: SliderFigureOptions = {},
 ): Figure {
-  const animated = checkSliderInput(base, steps, options);
-  const active = options.active ?? 0;
-  const digits = options.significantDigits ?? 6;
+  const { animated, active, ticks, digits, frameDuration } = checkSliderInput(
+    base,
+    steps,
+    options,
+  );
   const frames: Frame[] = steps.map((step, i) => ({
     name: frameName(i),
     data: step.data.map((trace) => roundTrace(trace, digits)),
@@ -114,10 +116,9 @@ export function sliderFigure(
     return k < 0 ? trace : { ...trace, ...frames[active]!.data[k] };
   });
   const t = translator(options.lang);
-  const showTicks = options.ticks === "all" ||
-    ((options.ticks ?? "auto") === "auto" && steps.length <= 12 &&
+  const showTicks = ticks === "all" ||
+    (ticks === "auto" && steps.length <= 12 &&
       steps.every((step) => Array.from(step.label).length <= 12));
-  const frameDuration = options.frameDuration ?? 400;
   const below = SLIDER_HEIGHT + (showTicks ? TICK_LABEL_ROW : 0);
   const baseMargin = (base.layout.margin ?? {}) as { b?: number };
   const layout: Partial<Layout> = {
@@ -196,12 +197,18 @@ function frameName(i: number): string {
   return `s${i}`;
 }
 
-/** The animated traces' indices, after checking every argument. */
+/** The options with their defaults filled in, after checking every argument. */
 function checkSliderInput(
   base: FigureSpec,
   steps: readonly SliderStep[],
   options: SliderFigureOptions,
-): readonly number[] {
+): {
+  animated: readonly number[];
+  active: number;
+  ticks: "auto" | "all" | "none";
+  digits: number;
+  frameDuration: number;
+} {
   if (!Array.isArray(base?.data)) {
     throw new Error("sliderFigure: expected base to be a figure ({ data, layout }) but found none");
   }
@@ -246,13 +253,13 @@ function checkSliderInput(
       `sliderFigure: expected significantDigits to be an integer in [1, 17] but found ${digits}`,
     );
   }
-  const duration = options.frameDuration ?? 400;
-  if (!(duration >= 0) || !Number.isFinite(duration)) {
+  const frameDuration = options.frameDuration ?? 400;
+  if (!(frameDuration >= 0) || !Number.isFinite(frameDuration)) {
     throw new Error(
-      `sliderFigure: expected frameDuration to be a non-negative number but found ${duration}`,
+      `sliderFigure: expected frameDuration to be a non-negative number but found ${frameDuration}`,
     );
   }
-  return animated;
+  return { animated, active, ticks, digits, frameDuration };
 }
 
 /** A trace's numeric arrays with `digits` significant digits; everything else as given. */
@@ -307,7 +314,11 @@ function fixRanges(
     include(xAxis, trace.x, trace.type === "bar" && horizontal);
     include(yAxis, trace.y, trace.type === "bar" && !horizontal);
   };
-  for (const trace of traces) visit(trace, {});
+  // An animated trace shows a frame's values, never its base values: only the frames count for it.
+  const moving = new Set(frames[0]?.traces ?? []);
+  traces.forEach((trace, index) => {
+    if (!moving.has(index)) visit(trace, {});
+  });
   for (const frame of frames) {
     frame.traces.forEach((index, k) => visit(traces[index]!, frame.data[k]!));
   }

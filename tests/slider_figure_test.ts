@@ -50,6 +50,10 @@ Deno.test("sliderFigure: one frame and one slider step per step, in order, showi
   const y = rangeOf(figure.layout, "yaxis");
   ok(y.range[0] < -4 && y.range[0] > -5 && y.range[1] > 8 && y.range[1] < 9, `${y.range}`);
   strictEqual(y.autorange, false);
+  // The animated trace's base values (0, 0, 0) are never shown, so they do not stretch the range:
+  // with the still trace at 1 and the only frame in [5, 7], the range is [1, 7] less 5% of 6.
+  const lone = sliderFigure(base, [{ label: "a", data: [{ y: [5, 6, 7] }] }], { animated: [0] });
+  deepStrictEqual(rangeOf(lone.layout, "yaxis").range, [0.7, 7.3]);
   const x = rangeOf(figure.layout, "xaxis");
   ok(x.range[0] < 0 && x.range[1] > 2, `${x.range}`);
   // Play and pause buttons.
