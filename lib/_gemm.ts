@@ -195,26 +195,46 @@ export function gemm(problem: GemmProblem): void {
   gemmAll([problem]);
 }
 
-/** Whether the SIMD kernel takes `problem` (see {@linkcode gemm}). */
-function onKernel(problem: GemmProblem): boolean {
-  const { a, b, out, n, k, m, aOffsets } = problem;
+/** Whether the SIMD kernel can take `problem`: float32 throughout and k > 0 (any size). */
+function kernelCompatible(problem: GemmProblem): boolean {
+  const { a, b, out, k } = problem;
   const bias = problem.bias ?? null;
-  return usesWasm(a, b, n, k, m, aOffsets.length) && out instanceof Float32Array && k > 0 &&
-    (bias === null || bias instanceof Float32Array);
+  return a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array &&
+    k > 0 && (bias === null || bias instanceof Float32Array);
+}
+
+/** Multiply-adds of `problem` over its batch. */
+function workOf(problem: GemmProblem): number {
+  return problem.n * problem.k * problem.m * problem.aOffsets.length;
+}
+
+/** Whether the SIMD kernel takes `problem` alone (see {@linkcode gemm}). */
+function onKernel(problem: GemmProblem): boolean {
+  const { a, b, n, k, m, aOffsets } = problem;
+  return kernelCompatible(problem) && usesWasm(a, b, n, k, m, aOffsets.length);
 }
 
 /**
  * Several products in order, as {@linkcode gemm} runs each — with each
  * distinct array copied into WebAssembly memory once for all of them (a
  * backward pass reads dY for both dX and dW) and each result array copied
- * out once. A product may read an array that an earlier one wrote.
+ * out once. A product may read an array that an earlier one wrote. Products
+ * too small for the kernel alone (one sequence's attention) take it together
+ * when their multiply-adds add up to its minimum.
  */
 export function gemmAll(problems: readonly GemmProblem[]): void {
   if (gemmListener !== null) { for (const problem of problems) gemmListener(problem); }
+  runProducts(problems);
+}
+
+/** {@linkcode gemmAll} without telling the listener. */
+function runProducts(problems: readonly GemmProblem[]): void {
   const work = problems.filter((p) => p.n * p.m * p.aOffsets.length > 0);
-  if (!work.every(onKernel)) {
+  const together = work.every(kernelCompatible) &&
+    work.reduce((total, p) => total + workOf(p), 0) >= WASM_MINIMUM_WORK && wasmKernel() !== null;
+  if (!together) {
     for (const problem of work) {
-      if (onKernel(problem)) gemmAll([problem]);
+      if (onKernel(problem)) runProducts([problem]);
       else gemmReference(problem);
     }
     return;

@@ -140,3 +140,88 @@ export function softmaxScoreRows(rows: ScoreRows, groups: number): void {
   );
   weights.set(scores);
 }
+
+/**
+ * One block of score rows for {@linkcode softmaxScoreBlocks}: `groups`
+ * matrices of (`queries`, `keys`) at element `offset`, of which the first
+ * `visible` keys are real (the rest are padding to a multiple of 4).
+ */
+export interface ScoreBlock {
+  offset: number;
+  groups: number;
+  queries: number;
+  keys: number;
+  visible: number;
+}
+
+/**
+ * Every block's rows as {@linkcode softmaxScoreRows} does them (keys past
+ * `visible` hidden), with the scores copied into WebAssembly memory once for
+ * all blocks: a packed batch's sequences, each with its own length.
+ */
+export function softmaxScoreBlocks(
+  weights: Float32Array | Float64Array,
+  blocks: readonly ScoreBlock[],
+  scale: number,
+): void {
+  const kernel = weights instanceof Float32Array && blocks.every((b) => b.keys % 4 === 0) &&
+      weights.length >= WASM_MINIMUM_SCORES
+    ? wasmKernel()
+    : null;
+  const masks = new Map<number, Float32Array>(); // one key mask per (visible, keys) pair
+  const maskOf = (block: ScoreBlock) => {
+    const key = block.visible * 65536 + block.keys;
+    let mask = masks.get(key);
+    if (mask === undefined) {
+      mask = new Float32Array(block.keys).fill(1, 0, block.visible);
+      masks.set(key, mask);
+    }
+    return mask;
+  };
+  if (kernel === null) {
+    for (const block of blocks) {
+      const rows: ScoreRows = {
+        weights: weights.subarray(block.offset),
+        queries: block.queries,
+        keys: block.keys,
+        scale,
+        mask: block.visible < block.keys ? maskOf(block) : undefined,
+        batchesPerMaskRow: block.groups,
+        causal: false,
+      };
+      for (let group = 0; group < block.groups; group++) {
+        for (let i = 0; i < block.queries; i++) softmaxScoreRow(rows, group, i);
+      }
+    }
+    return;
+  }
+  for (const block of blocks) maskOf(block);
+  // Layout in the module's memory (bytes): the scores, then each distinct key mask.
+  let end = weights.length * 4;
+  const maskBases = new Map<Float32Array, number>();
+  for (const mask of masks.values()) {
+    maskBases.set(mask, end);
+    end += mask.length * 4;
+  }
+  const pages = Math.ceil(end / 65536) - kernel.memory.buffer.byteLength / 65536;
+  if (pages > 0) kernel.memory.grow(pages);
+  const memory = kernel.memory.buffer;
+  const scores = new Float32Array(memory, 0, weights.length);
+  scores.set(weights);
+  for (const [mask, base] of maskBases) new Float32Array(memory, base, mask.length).set(mask);
+  for (const block of blocks) {
+    const masked = block.visible < block.keys;
+    kernel.softmaxRows(
+      block.offset * 4,
+      block.groups * block.queries,
+      block.keys,
+      scale,
+      block.queries,
+      masked ? maskBases.get(maskOf(block))! : 0,
+      masked ? 1 : 0,
+      block.groups,
+      0,
+    );
+  }
+  weights.set(scores);
+}

@@ -16,6 +16,8 @@ import { Linear, linearRelu } from "./linear.ts";
 import { Module } from "./module.ts";
 import { MultiheadAttention } from "./multihead_attention.ts";
 import { BatchNorm, LayerNorm, RMSNorm } from "./norm_layers.ts";
+import { type PackedSequences, packingOf } from "./_packed_attention.ts";
+import { packedEncoderLayer, packedPositions, packValues, unpackRows } from "./_packed_forward.ts";
 
 /**
  * Which normalisation a layer uses: `layer` (LayerNorm), `batch` (naive
@@ -384,14 +386,64 @@ export class TransformerClassifier extends Module {
         `${operation}: expected mask of shape [${B}, ${T}] but found ${formatShape(mask.shape)}`,
       );
     }
-    // h: (B, T, D) = token embeddings + the first T rows of the position table (broadcast over B)
-    let h = this.embedding.forward(ids).add(narrow(this.position.weight, 0, 0, T));
-    for (const layer of this.layers) h = layer.forward(h, { mask });
-    if (this.finalNorm !== null) h = this.finalNorm.forward(h, { mask });
+    let h: Tensor;
+    const sequences = this.#packing(mask);
+    if (sequences !== null) {
+      // The real tokens only (see _packed_forward.ts): (1, N, D), then back to (B, T, D).
+      h = this.embedding.forward(packValues(ids, sequences))
+        .add(this.position.forward(packedPositions(sequences)));
+      for (const layer of this.layers) h = packedEncoderLayer(layer, h, sequences);
+      if (this.finalNorm !== null) h = this.finalNorm.forward(h);
+      h = unpackRows(h, sequences);
+    } else {
+      // h: (B, T, D) = token embeddings + the first T rows of the position table (broadcast)
+      h = this.embedding.forward(ids).add(narrow(this.position.weight, 0, 0, T));
+      for (const layer of this.layers) h = layer.forward(h, { mask });
+      if (this.finalNorm !== null) h = this.finalNorm.forward(h, { mask });
+    }
     // Mean over real positions: Σ_t mask·h / Σ_t mask, (B, D).
     const weights = mask.detach().reshape(B, T, 1);
     const counts = mask.detach().sum(1, { keepDims: true }).maximum(1);
     const pooled = h.mul(weights).sum(1).div(counts);
     return this.head.forward(pooled);
   }
+
+  /**
+   * The packing of `mask` when the forward pass may skip padding: a mask of 0
+   * and 1 with padding, a real token in every row and two in all, dropout inactive, no
+   * naive BatchNorm, and every layer this class's own (a replaced or
+   * subclassed forward runs as written, on the padded batch); else null.
+   */
+  #packing(mask: Tensor): PackedSequences | null {
+    const own = (module: { forward: unknown }, prototype: { forward: unknown }) =>
+      module.forward === prototype.forward;
+    if (!own(this.embedding, Embedding.prototype) || !own(this.position, Embedding.prototype)) {
+      return null;
+    }
+    if (!packableNorm(this.finalNorm)) return null;
+    for (const layer of this.layers) {
+      const attention = layer.selfAttention;
+      const packable = own(layer, TransformerEncoderLayer.prototype) &&
+        !(layer.training && layer.dropout > 0) &&
+        own(attention, MultiheadAttention.prototype) &&
+        !(attention.training && attention.dropout > 0) &&
+        own(attention.outProjection, Linear.prototype) && own(layer.linear1, Linear.prototype) &&
+        own(layer.linear2, Linear.prototype) && packableNorm(layer.norm1) &&
+        packableNorm(layer.norm2);
+      if (!packable) return null;
+    }
+    // A single real token gains nothing, and BatchNorm's error for it should name (B, T, D).
+    const sequences = packingOf(mask);
+    const real = sequences?.rows.length ?? 0;
+    return sequences !== null && real >= 2 && real < mask.size ? sequences : null;
+  }
+}
+
+/** Whether `norm` treats each position alone or counts real positions only: packable. */
+function packableNorm(norm: NormLayer | null): boolean {
+  if (norm === null) return true;
+  if (norm instanceof BatchNorm) {
+    return norm.useMask && norm.forward === BatchNorm.prototype.forward;
+  }
+  return norm.forward === (norm instanceof LayerNorm ? LayerNorm : RMSNorm).prototype.forward;
 }

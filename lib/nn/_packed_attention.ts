@@ -1,0 +1,227 @@
+/**
+ * Internal: multi-head self-attention over a packed batch — the real tokens
+ * of B sequences stored one after the other, (N, 3E) with N = Σ_b L_b —
+ * each sequence attending to its own L_b tokens only. The numbers of
+ * {@linkcode selfAttentionHeads} on the padded batch with the padding mask,
+ * at the real rows (a padded key's weight is exactly 0 there, and adds
+ * nothing), without computing scores, weights or outputs for padding.
+ *
+ * @module
+ */
+import { allocate } from "../_dtype.ts";
+import { gemmAll, type GemmProblem } from "../_gemm.ts";
+import { type ScoreBlock, softmaxScoreBlocks } from "../_score_softmax.ts";
+import { formatShape } from "../_shape.ts";
+import { needsGrad, record } from "../autograd.ts";
+import { Tensor, TRUSTED } from "../tensor.ts";
+
+/**
+ * Where a packed batch's rows came from: sequence b is packed rows
+ * `starts[b]` … `starts[b + 1]`, and packed row r was row `rows[r]` = b·T + t
+ * of the padded (B, T) batch.
+ */
+export interface PackedSequences {
+  /** B, the number of sequences. */
+  readonly count: number;
+  /** T, the padded length. */
+  readonly length: number;
+  /** B + 1 offsets into the packed rows. */
+  readonly starts: Int32Array;
+  /** N padded row indices b·T + t, in packed order. */
+  readonly rows: Int32Array;
+}
+
+/**
+ * The packing of a (B, T) mask of 0 and 1 (1 = real token): its real
+ * positions in row-major order. Returns null when the mask holds another
+ * value, or a row has no real token (the padded path defines that case).
+ */
+export function packingOf(mask: Tensor): PackedSequences | null {
+  if (mask.ndim !== 2) return null;
+  const [B, T] = mask.shape as [number, number];
+  const values = mask.data;
+  const starts = new Int32Array(B + 1);
+  let count = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === 1) count++;
+    else if (value !== 0) return null;
+  }
+  const rows = new Int32Array(count);
+  let r = 0;
+  for (let b = 0; b < B; b++) {
+    starts[b] = r;
+    for (let t = 0; t < T; t++) if (values[b * T + t] === 1) rows[r++] = b * T + t;
+    if (r === starts[b]) return null;
+  }
+  starts[B] = r;
+  return { count: B, length: T, starts, rows };
+}
+
+/** The scores of sequence b start a multiple of 4 keys apart: the SIMD softmax's rows. */
+function keysOf(length: number): number {
+  return Math.ceil(length / 4) * 4;
+}
+
+/**
+ * `head_h(b) = softmax(Q_h K_hᵀ / √(E/H)) V_h` over the rows of sequence b
+ * only, merged as {@linkcode selfAttentionHeads} merges them; gradient as
+ * there, per sequence.
+ *
+ * Shape: qkv (…, N, 3E) packed as `sequences` says (leading axes of extent
+ * 1) → (…, N, E).
+ */
+export function packedSelfAttentionHeads(
+  qkv: Tensor,
+  numHeads: number,
+  sequences: PackedSequences,
+): Tensor {
+  const operation = "packedSelfAttentionHeads";
+  const width = qkv.shape[qkv.ndim - 1] ?? 0;
+  const N = sequences.rows.length;
+  const E = width / 3;
+  const H = numHeads;
+  const depth = E / H;
+  if (!Number.isInteger(depth) || depth < 1 || qkv.size !== N * width) {
+    throw new Error(
+      `${operation}: expected qkv (${sequences.rows.length}, 3E) with E a multiple of ${H} heads but found ${
+        formatShape(qkv.shape)
+      }`,
+    );
+  }
+  const dtype = qkv.dtype;
+  const { starts, count: B } = sequences;
+  // Sequence b's scores for head h: an (L, keysOf(L)) block at blockOffset[b] + h·L·keysOf(L).
+  const blocks: ScoreBlock[] = [];
+  let total = 0;
+  for (let b = 0; b < B; b++) {
+    const L = starts[b + 1]! - starts[b]!;
+    const keys = keysOf(L);
+    blocks.push({ offset: total, groups: H, queries: L, keys, visible: L });
+    total += H * L * keys;
+  }
+  const headOffsets = (b: number, base: number, rowWidth: number) => {
+    const offsets = new Int32Array(H);
+    for (let h = 0; h < H; h++) offsets[h] = starts[b]! * rowWidth + base + h * depth;
+    return offsets;
+  };
+  const squareOffsets = (b: number) => {
+    const { offset, queries, keys } = blocks[b]!;
+    const offsets = new Int32Array(H);
+    for (let h = 0; h < H; h++) offsets[h] = offset + h * queries * keys;
+    return offsets;
+  };
+  const q = blocks.map((_, b) => headOffsets(b, 0, 3 * E));
+  const k = blocks.map((_, b) => headOffsets(b, E, 3 * E));
+  const v = blocks.map((_, b) => headOffsets(b, 2 * E, 3 * E));
+  const o = blocks.map((_, b) => headOffsets(b, 0, E));
+  const squares = blocks.map((_, b) => squareOffsets(b));
+  const source = qkv.data;
+  const scale = 1 / Math.sqrt(depth);
+  // scores = Q · Kᵀ per sequence and head, then the softmax over its L keys.
+  const weights = allocate(dtype, total);
+  gemmAll(blocks.map(({ queries: L, keys }, b) => ({
+    a: source,
+    transA: false,
+    aOffsets: q[b]!,
+    aStride: 3 * E,
+    b: source,
+    transB: true,
+    bOffsets: k[b]!,
+    bStride: 3 * E,
+    out: weights,
+    outOffsets: squares[b]!,
+    outStride: keys,
+    n: L,
+    k: depth,
+    m: L,
+  })));
+  softmaxScoreBlocks(weights, blocks, scale);
+  // output (N, E), head by head: P · V.
+  const out = allocate(dtype, N * E);
+  gemmAll(blocks.map(({ queries: L, keys }, b) => ({
+    a: weights,
+    transA: false,
+    aOffsets: squares[b]!,
+    aStride: keys,
+    b: source,
+    transB: false,
+    bOffsets: v[b]!,
+    bStride: 3 * E,
+    out,
+    outOffsets: o[b]!,
+    outStride: E,
+    n: L,
+    k: L,
+    m: depth,
+  })));
+  const output = new Tensor(out, [...qkv.shape.slice(0, -1), E], TRUSTED);
+  if (needsGrad(qkv)) {
+    record(output, operation, [qkv], (dy) => {
+      const upstream = dy.data;
+      // dP = dO · Vᵀ, then dS = s · P ⊙ (dP − rowsum(dP ⊙ P)) in place, row by row.
+      const dS = allocate(dtype, total);
+      gemmAll(blocks.map(({ queries: L, keys }, b) => ({
+        a: upstream,
+        transA: false,
+        aOffsets: o[b]!,
+        aStride: E,
+        b: source,
+        transB: true,
+        bOffsets: v[b]!,
+        bStride: 3 * E,
+        out: dS,
+        outOffsets: squares[b]!,
+        outStride: keys,
+        n: L,
+        k: depth,
+        m: L,
+      })));
+      for (const { offset, groups, queries, keys, visible } of blocks) {
+        const end = offset + groups * queries * keys;
+        for (let start = offset; start < end; start += keys) {
+          const stop = start + visible;
+          let sum = 0;
+          for (let i = start; i < stop; i++) sum += dS[i]! * weights[i]!;
+          for (let i = start; i < stop; i++) dS[i] = scale * weights[i]! * (dS[i]! - sum);
+        }
+      }
+      // dV = Pᵀ · dO, dQ = dS · K, dK = dSᵀ · Q, into their columns of the gradient (N, 3E).
+      const gradient = allocate(dtype, qkv.size);
+      const problems: GemmProblem[] = [];
+      for (const [b, { queries: L, keys }] of blocks.entries()) {
+        const into = (
+          a: Float32Array | Float64Array,
+          transA: boolean,
+          from: Float32Array | Float64Array,
+          offsets: Int32Array,
+          stride: number,
+          target: Int32Array,
+        ): GemmProblem => ({
+          a,
+          transA,
+          aOffsets: squares[b]!,
+          aStride: keys,
+          b: from,
+          transB: false,
+          bOffsets: offsets,
+          bStride: stride,
+          out: gradient,
+          outOffsets: target,
+          outStride: 3 * E,
+          n: L,
+          k: L,
+          m: depth,
+        });
+        problems.push(
+          into(weights, true, upstream, o[b]!, E, v[b]!),
+          into(dS, false, source, k[b]!, 3 * E, q[b]!),
+          into(dS, true, source, q[b]!, 3 * E, k[b]!),
+        );
+      }
+      gemmAll(problems);
+      return [new Tensor(gradient, qkv.shape, TRUSTED)];
+    });
+  }
+  return output;
+}
