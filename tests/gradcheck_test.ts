@@ -31,6 +31,8 @@ import {
 } from "../mod.ts";
 import { linearRelu } from "../lib/nn/linear.ts";
 import { selfAttentionHeads } from "../lib/nn/_self_attention.ts";
+import { packedSelfAttentionHeads, packingOf } from "../lib/nn/_packed_attention.ts";
+import { unpackRows } from "../lib/nn/_packed_forward.ts";
 import { type CheckedInput, gradCheck, type GradCheckResult } from "./_gradcheck.ts";
 
 /** One gradient-checked operation: its generated parameters and the function to check. */
@@ -524,6 +526,51 @@ check({
     return {
       f: (qkv: Tensor) => selfAttentionHeads(qkv, p.heads, mask, p.causal).output,
       inputs: [{ value: normal([p.batch, p.positions, 3 * E], p.s) }],
+    };
+  },
+});
+
+/** The packing of rows with `lengths` real tokens and one padded position after the longest. */
+function packedRows(lengths: number[]) {
+  const T = Math.max(...lengths) + 1;
+  const mask = tensor(
+    lengths.map((length) => Array.from({ length: T }, (_, t) => t < length ? 1 : 0)),
+  );
+  return packingOf(mask)!;
+}
+
+check({
+  name: "packedSelfAttentionHeads",
+  params: fc.record({
+    lengths: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }),
+    heads: fc.integer({ min: 1, max: 2 }),
+    depth: fc.integer({ min: 1, max: 2 }),
+    dropout: fc.boolean(),
+    s: seed,
+  }),
+  build: (p) => {
+    const sequences = packedRows(p.lengths);
+    const E = p.heads * p.depth;
+    const drop = p.dropout ? { p: 0.3, seed: p.s } : null;
+    return {
+      f: (qkv: Tensor) => packedSelfAttentionHeads(qkv, p.heads, sequences, drop),
+      inputs: [{ value: normal([1, sequences.rows.length, 3 * E], p.s) }],
+    };
+  },
+});
+
+check({
+  name: "unpackRows",
+  params: fc.record({
+    lengths: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+    width: fc.integer({ min: 1, max: 3 }),
+    s: seed,
+  }),
+  build: (p) => {
+    const sequences = packedRows(p.lengths);
+    return {
+      f: (x: Tensor) => unpackRows(x, sequences),
+      inputs: [{ value: normal([1, sequences.rows.length, p.width], p.s) }],
     };
   },
 });

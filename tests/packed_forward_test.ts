@@ -23,6 +23,8 @@ interface Case {
   training: boolean;
   /** The model width (default 8); 32 puts every product and softmax on the SIMD kernels. */
   dModel?: number;
+  /** Dropout in the layers and on the attention weights (default 0). */
+  dropout?: number;
 }
 
 function model(c: Case): TransformerClassifier {
@@ -37,7 +39,7 @@ function model(c: Case): TransformerClassifier {
     norm: c.norm,
     normFirst: c.normFirst,
     activation: c.activation,
-    dropout: 0,
+    dropout: c.dropout ?? 0,
     seed: 7,
   });
   m.train(c.training);
@@ -131,6 +133,38 @@ Deno.test("packed forward: the padded path's logits and gradients for every pack
   );
 });
 
+Deno.test("packed forward: dropout drops what the padded path drops", () => {
+  // Same seeds, same call order: the packed masks are the padded masks' real rows.
+  for (const normFirst of [false, true]) {
+    compare(
+      { norm: "layer", normFirst, activation: "relu", training: true, dropout: 0.3 },
+      [6, 3, 5],
+      6,
+      true,
+    );
+  }
+  compare(
+    { norm: "maskedBatch", normFirst: false, activation: "gelu", training: true, dropout: 0.5 },
+    [4, 2],
+    5,
+    false,
+  );
+  const lengths = Array.from({ length: 8 }, (_, b) => 40 - 3 * b);
+  compare(
+    {
+      norm: "layer",
+      normFirst: false,
+      activation: "relu",
+      training: true,
+      dModel: 32,
+      dropout: 0.1,
+    },
+    lengths,
+    40,
+    false,
+  );
+});
+
 Deno.test("packed forward: any lengths (property)", () => {
   fc.assert(
     fc.property(
@@ -147,7 +181,7 @@ Deno.test("packed forward: any lengths (property)", () => {
   );
 });
 
-Deno.test("packed forward: naive BatchNorm, active dropout, no padding and an empty row stay padded", () => {
+Deno.test("packed forward: naive BatchNorm, no padding, one token and an empty row stay padded", () => {
   const { ids, mask } = batch([4, 2], 5, false);
   const uses = (m: TransformerClassifier, i: Tensor = ids, k: Tensor = mask) =>
     recorded(() => m.forward(i, { mask: k }).sum().backward()).includes(
@@ -157,9 +191,9 @@ Deno.test("packed forward: naive BatchNorm, active dropout, no padding and an em
   ok(uses(model({ norm: "layer", ...base })));
   ok(!uses(model({ norm: "batch", ...base })), "naive BatchNorm counts padding");
   const withDropout = new TransformerClassifier({ vocabSize: 30, dModel: 8, dropout: 0.1 });
-  ok(!uses(withDropout), "dropout draws a number per padded position");
+  ok(uses(withDropout), "training with dropout: packed");
   withDropout.eval();
-  ok(uses(withDropout), "in evaluation dropout is off: packed");
+  ok(uses(withDropout), "evaluation: packed");
   const full = batch([5, 5], 5, false);
   ok(!uses(model({ norm: "layer", ...base }), full.ids, full.mask), "nothing to skip");
   const empty = batch([3, 0], 5, false);

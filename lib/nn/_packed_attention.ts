@@ -13,7 +13,15 @@ import { gemmAll, type GemmProblem } from "../_gemm.ts";
 import { type ScoreBlock, softmaxScoreBlocks } from "../_score_softmax.ts";
 import { formatShape } from "../_shape.ts";
 import { needsGrad, record } from "../autograd.ts";
+import { packedScoreMask } from "./_packed_dropout.ts";
 import { Tensor, TRUSTED } from "../tensor.ts";
+
+/**
+ * Internal method keys: `layer[PACKED_FORWARD](x, sequences)` runs an encoder
+ * layer, and `attention[PACKED_FORWARD](x, sequences)` self-attention, on
+ * packed rows (1, N, D), with their own dropout seeds.
+ */
+export const PACKED_FORWARD: unique symbol = Symbol("normlab.packedForward") as never;
 
 /**
  * Where a packed batch's rows came from: sequence b is packed rows
@@ -29,6 +37,8 @@ export interface PackedSequences {
   readonly starts: Int32Array;
   /** N padded row indices b·T + t, in packed order. */
   readonly rows: Int32Array;
+  /** For each padded row b·T + t, its packed row, or −1 for padding. */
+  readonly packedRow: Int32Array;
 }
 
 /**
@@ -48,14 +58,19 @@ export function packingOf(mask: Tensor): PackedSequences | null {
     else if (value !== 0) return null;
   }
   const rows = new Int32Array(count);
+  const packedRow = new Int32Array(B * T).fill(-1);
   let r = 0;
   for (let b = 0; b < B; b++) {
     starts[b] = r;
-    for (let t = 0; t < T; t++) if (values[b * T + t] === 1) rows[r++] = b * T + t;
+    for (let t = 0; t < T; t++) {
+      if (values[b * T + t] !== 1) continue;
+      packedRow[b * T + t] = r;
+      rows[r++] = b * T + t;
+    }
     if (r === starts[b]) return null;
   }
   starts[B] = r;
-  return { count: B, length: T, starts, rows };
+  return { count: B, length: T, starts, rows, packedRow };
 }
 
 /** The scores of sequence b start a multiple of 4 keys apart: the SIMD softmax's rows. */
@@ -68,6 +83,11 @@ function keysOf(length: number): number {
  * only, merged as {@linkcode selfAttentionHeads} merges them; gradient as
  * there, per sequence.
  *
+ * With `dropout`, the weights are dropped as `dropout(weights, dropout)`
+ * drops the padded batch's (B, H, T, T) weights (the same values:
+ * _packed_dropout.ts) before they multiply V; the gradient passes the mask
+ * back to the softmax.
+ *
  * Shape: qkv (…, N, 3E) packed as `sequences` says (leading axes of extent
  * 1) → (…, N, E).
  */
@@ -75,6 +95,7 @@ export function packedSelfAttentionHeads(
   qkv: Tensor,
   numHeads: number,
   sequences: PackedSequences,
+  dropout: { p: number; seed: number } | null = null,
 ): Tensor {
   const operation = "packedSelfAttentionHeads";
   const width = qkv.shape[qkv.ndim - 1] ?? 0;
@@ -137,10 +158,22 @@ export function packedSelfAttentionHeads(
     m: L,
   })));
   softmaxScoreBlocks(weights, blocks, scale);
+  // With dropout, P · V reads the dropped weights P ⊙ mask.
+  let dropMask: Float32Array | Float64Array | null = null;
+  let dropped = weights;
+  if (dropout !== null) {
+    const layout = {
+      offsets: Int32Array.from(blocks, (block) => block.offset),
+      strides: Int32Array.from(blocks, (block) => block.keys),
+    };
+    dropMask = packedScoreMask(sequences, H, layout, total, dropout.p, dropout.seed, dtype);
+    dropped = allocate(dtype, total);
+    for (let i = 0; i < total; i++) dropped[i] = weights[i]! * dropMask[i]!;
+  }
   // output (N, E), head by head: P · V.
   const out = allocate(dtype, N * E);
   gemmAll(blocks.map(({ queries: L, keys }, b) => ({
-    a: weights,
+    a: dropped,
     transA: false,
     aOffsets: squares[b]!,
     aStride: keys,
@@ -159,7 +192,8 @@ export function packedSelfAttentionHeads(
   if (needsGrad(qkv)) {
     record(output, operation, [qkv], (dy) => {
       const upstream = dy.data;
-      // dP = dO · Vᵀ, then dS = s · P ⊙ (dP − rowsum(dP ⊙ P)) in place, row by row.
+      // dP = dO · Vᵀ (times the dropout mask), then dS = s · P ⊙ (dP − rowsum(dP ⊙ P)) in
+      // place, row by row.
       const dS = allocate(dtype, total);
       gemmAll(blocks.map(({ queries: L, keys }, b) => ({
         a: upstream,
@@ -177,6 +211,7 @@ export function packedSelfAttentionHeads(
         k: depth,
         m: L,
       })));
+      if (dropMask !== null) { for (let i = 0; i < total; i++) dS[i]! *= dropMask[i]!; }
       for (const { offset, groups, queries, keys, visible } of blocks) {
         const end = offset + groups * queries * keys;
         for (let start = offset; start < end; start += keys) {
@@ -214,7 +249,7 @@ export function packedSelfAttentionHeads(
           m: depth,
         });
         problems.push(
-          into(weights, true, upstream, o[b]!, E, v[b]!),
+          into(dropped, true, upstream, o[b]!, E, v[b]!),
           into(dS, false, source, k[b]!, 3 * E, q[b]!),
           into(dS, true, source, q[b]!, 3 * E, k[b]!),
         );

@@ -8,9 +8,10 @@
  * no number of the logits or the gradients; it saves the work the padding
  * costs (a quarter of a typical batch, a third of its attention).
  *
- * Naive BatchNorm counts padding in its statistics and active dropout draws
- * one random number per padded position: those models, and any whose layers
- * were replaced or subclassed, take the padded path (transformer.ts decides).
+ * Dropout draws the padded batch's masks and keeps their real rows, so a
+ * packed model drops what its padded twin drops. Naive BatchNorm counts
+ * padding in its statistics: those models, and any whose layers were
+ * replaced or subclassed, take the padded path (transformer.ts decides).
  *
  * @module
  */
@@ -18,8 +19,9 @@ import { allocate } from "../_dtype.ts";
 import { needsGrad, record } from "../autograd.ts";
 import { Tensor, TRUSTED } from "../tensor.ts";
 import { gelu } from "./activation.ts";
-import { linear, linearRelu } from "./linear.ts";
-import { packedSelfAttentionHeads, type PackedSequences } from "./_packed_attention.ts";
+import { linearRelu } from "./linear.ts";
+import { PACKED_FORWARD, type PackedSequences } from "./_packed_attention.ts";
+import { packedRowMask } from "./_packed_dropout.ts";
 import type { TransformerEncoderLayer } from "./transformer.ts";
 
 /** The packed rows of a (B, T) tensor of ids or mask values: (1, N). */
@@ -66,29 +68,49 @@ export function unpackRows(x: Tensor, sequences: PackedSequences): Tensor {
 }
 
 /**
+ * `dropout(x, { p, seed })` of the padded batch, applied to its packed rows x
+ * (1, N, D): the same mask values (see _packed_dropout.ts).
+ */
+export function packedDropout(
+  x: Tensor,
+  p: number,
+  seed: number,
+  sequences: PackedSequences,
+): Tensor {
+  const D = x.shape[x.ndim - 1]!;
+  const mask = packedRowMask(sequences, D, p, seed, x.dtype);
+  const source = x.data;
+  const out = allocate(x.dtype, x.size);
+  for (let i = 0; i < out.length; i++) out[i] = source[i]! * mask[i]!;
+  const y = new Tensor(out, x.shape, TRUSTED);
+  if (needsGrad(x)) {
+    const scaledMask = new Tensor(mask, x.shape, TRUSTED);
+    record(y, "dropout", [x], (dy) => [dy.mul(scaledMask)]);
+  }
+  return y;
+}
+
+/**
  * One encoder layer on packed rows x (1, N, D): its forward formula (post- or
- * pre-norm) with the norms given no mask (the rows are all real) and
- * attention within each sequence. Dropout must be inactive (the caller checks).
+ * pre-norm) with the norms given no mask (the rows are all real), attention
+ * within each sequence, and `drop` for each of the layer's dropouts, called
+ * in the padded path's order (after attention, inside and after the
+ * feed-forward block).
  */
 export function packedEncoderLayer(
   layer: TransformerEncoderLayer,
   x: Tensor,
   sequences: PackedSequences,
+  drop: (h: Tensor) => Tensor,
 ): Tensor {
   const norm1 = (h: Tensor) => layer.norm1 === null ? h : layer.norm1.forward(h);
   const norm2 = (h: Tensor) => layer.norm2 === null ? h : layer.norm2.forward(h);
-  const attention = layer.selfAttention;
-  const selfAttention = (h: Tensor) => {
-    const qkv = linear(h, attention.inProjectionWeight, attention.inProjectionBias);
-    return attention.outProjection.forward(
-      packedSelfAttentionHeads(qkv, attention.numHeads, sequences),
-    );
-  };
+  const selfAttention = (h: Tensor) => drop(layer.selfAttention[PACKED_FORWARD](h, sequences));
   const feedForward = (h: Tensor) => {
     const hidden = layer.activation === "gelu"
       ? gelu(layer.linear1.forward(h))
       : linearRelu(h, layer.linear1.weight, layer.linear1.bias);
-    return layer.linear2.forward(hidden);
+    return drop(layer.linear2.forward(drop(hidden)));
   };
   if (layer.normFirst) {
     const attended = x.add(selfAttention(norm1(x)));

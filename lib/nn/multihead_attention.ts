@@ -14,6 +14,11 @@ import { dropout } from "./dropout.ts";
 import { Linear, linear } from "./linear.ts";
 import { Module } from "./module.ts";
 import { selfAttentionHeads } from "./_self_attention.ts";
+import {
+  PACKED_FORWARD,
+  packedSelfAttentionHeads,
+  type PackedSequences,
+} from "./_packed_attention.ts";
 
 /** Options for {@linkcode MultiheadAttention}. */
 export interface MultiheadAttentionOptions {
@@ -139,6 +144,21 @@ export class MultiheadAttention extends Module {
     this.registerParameter("in_proj_weight", "inProjectionWeight");
     this.registerParameter("in_proj_bias", "inProjectionBias");
     this.registerModule("out_proj", "outProjection");
+  }
+
+  /**
+   * Internal (the classifier's packed forward pass): self-attention over
+   * packed rows x (1, N, E), each sequence attending to its own tokens, with
+   * this layer's next dropout seed as {@linkcode forward} would use it.
+   */
+  [PACKED_FORWARD](x: Tensor, sequences: PackedSequences): Tensor {
+    const qkv = linear(x, this.inProjectionWeight, this.inProjectionBias);
+    const dropout = this.training && this.dropout > 0
+      ? { p: this.dropout, seed: childSeed(this.#seed, `dropout:${this.#dropoutCalls++}`) }
+      : null;
+    return this.outProjection.forward(
+      packedSelfAttentionHeads(qkv, this.numHeads, sequences, dropout),
+    );
   }
 
   /** Attends from `query` to `key`/`value`; see the class for the formula. */

@@ -16,8 +16,14 @@ import { Linear, linearRelu } from "./linear.ts";
 import { Module } from "./module.ts";
 import { MultiheadAttention } from "./multihead_attention.ts";
 import { BatchNorm, LayerNorm, RMSNorm } from "./norm_layers.ts";
-import { type PackedSequences, packingOf } from "./_packed_attention.ts";
-import { packedEncoderLayer, packedPositions, packValues, unpackRows } from "./_packed_forward.ts";
+import { PACKED_FORWARD, type PackedSequences, packingOf } from "./_packed_attention.ts";
+import {
+  packedDropout,
+  packedEncoderLayer,
+  packedPositions,
+  packValues,
+  unpackRows,
+} from "./_packed_forward.ts";
 
 /**
  * Which normalisation a layer uses: `layer` (LayerNorm), `batch` (naive
@@ -206,6 +212,15 @@ export class TransformerEncoderLayer extends Module {
     return linearRelu(x, this.linear1.weight, this.linear1.bias);
   }
 
+  /** Internal (the classifier's packed forward pass): this layer on packed rows (1, N, D). */
+  [PACKED_FORWARD](x: Tensor, sequences: PackedSequences): Tensor {
+    return packedEncoderLayer(this, x, sequences, (h) => {
+      if (!this.training || this.dropout === 0) return h;
+      const seed = childSeed(this.#seed, `dropout:${this.#dropoutCalls++}`);
+      return packedDropout(h, this.dropout, seed, sequences);
+    });
+  }
+
   #dropout(x: Tensor): Tensor {
     if (!this.training || this.dropout === 0) return x;
     return dropout(x, {
@@ -392,7 +407,7 @@ export class TransformerClassifier extends Module {
       // The real tokens only (see _packed_forward.ts): (1, N, D), then back to (B, T, D).
       h = this.embedding.forward(packValues(ids, sequences))
         .add(this.position.forward(packedPositions(sequences)));
-      for (const layer of this.layers) h = packedEncoderLayer(layer, h, sequences);
+      for (const layer of this.layers) h = layer[PACKED_FORWARD](h, sequences);
       if (this.finalNorm !== null) h = this.finalNorm.forward(h);
       h = unpackRows(h, sequences);
     } else {
@@ -410,8 +425,8 @@ export class TransformerClassifier extends Module {
 
   /**
    * The packing of `mask` when the forward pass may skip padding: a mask of 0
-   * and 1 with padding, a real token in every row and two in all, dropout inactive, no
-   * naive BatchNorm, and every layer this class's own (a replaced or
+   * and 1 with padding, a real token in every row and two in all, no naive
+   * BatchNorm, and every layer this class's own (a replaced or
    * subclassed forward runs as written, on the padded batch); else null.
    */
   #packing(mask: Tensor): PackedSequences | null {
@@ -424,9 +439,7 @@ export class TransformerClassifier extends Module {
     for (const layer of this.layers) {
       const attention = layer.selfAttention;
       const packable = own(layer, TransformerEncoderLayer.prototype) &&
-        !(layer.training && layer.dropout > 0) &&
         own(attention, MultiheadAttention.prototype) &&
-        !(attention.training && attention.dropout > 0) &&
         own(attention.outProjection, Linear.prototype) && own(layer.linear1, Linear.prototype) &&
         own(layer.linear2, Linear.prototype) && packableNorm(layer.norm1) &&
         packableNorm(layer.norm2);
