@@ -50,12 +50,33 @@ export function stepBatch(size: StepSize): { ids: number[][]; labels: number[] }
   return { ids, labels };
 }
 
-/** Multiply-adds × 2 of every matrix product in one step (forward and backward). */
+/**
+ * Multiply-adds × 2 of every matrix product in one step (forward and
+ * backward) over the padded batch (B·T tokens, T² scores per sequence): the
+ * work PyTorch does, and normlab did before it skipped padding.
+ */
 export function stepFlops(size: StepSize): number {
-  const { dModel: d, ff, batch, T, layers } = size;
-  const tokens = batch * T;
+  return flopsOver(size, Array.from({ length: size.batch }, () => size.T));
+}
+
+/**
+ * The same over the real tokens only (Σ L_b tokens, L_b² scores per
+ * sequence): the work normlab's packed forward pass does.
+ */
+export function stepFlopsReal(size: StepSize): number {
+  return flopsOver(size, Array.from({ length: size.batch }, (_, b) => rowLength(size, b)));
+}
+
+function flopsOver(size: StepSize, lengths: number[]): number {
+  const { dModel: d, ff, layers } = size;
+  let tokens = 0;
+  let scores = 0;
+  for (const length of lengths) {
+    tokens += length;
+    scores += length * length;
+  }
   const perLayer = 2 * tokens * d * (3 * d + d + 2 * ff) + // projections and feed-forward
-    2 * 2 * batch * T * T * d; // Q·Kᵀ and P·V over all heads
+    2 * 2 * scores * d; // Q·Kᵀ and P·V over all heads
   return 3 * layers * perLayer; // forward, then two products per product in the backward pass
 }
 

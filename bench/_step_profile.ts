@@ -12,7 +12,7 @@
  * @module
  */
 import { Adam, crossEntropy, type Tensor, tensor } from "../mod.ts";
-import { gemm, type GemmProblem, setGemmListener } from "../lib/_gemm.ts";
+import { gemmAll, type GemmProblem, setGemmListener } from "../lib/_gemm.ts";
 import { setRecordListener } from "../lib/autograd.ts";
 import { makeStep, stepBatch, type StepSize } from "./_step_case.ts";
 
@@ -104,28 +104,38 @@ function sumBackward(ops: Map<string, OpProfile>): number {
   return total;
 }
 
-/** The distinct matrix products of one step, each timed alone into a reused output. */
+/**
+ * The distinct matrix products of one step, each timed alone into reused
+ * outputs. A `gemmAll` call of several products of one kind — the packed
+ * batch's attention, one product per sequence — is one row, timed as a whole.
+ */
 export function gemmShapes(size: StepSize, samples = 7): GemmShape[] {
   const { step } = makeStep(size);
   step();
   const found = new Map<
     string,
-    { problem: GemmProblem; phase: GemmShape["phase"]; calls: number }
+    { problems: readonly GemmProblem[]; phase: GemmShape["phase"]; calls: number }
   >();
   let phase: GemmShape["phase"] = "forward";
-  // The forward pass records operations, the backward pass none (recording is off there): a
-  // product after the loss (crossEntropy) is recorded belongs to the backward pass.
   setRecordListener((name) => {
     phase = name === "crossEntropy" ? "backward" : "forward";
   });
-  setGemmListener((problem) => {
-    const { n, k, m, transA, transB, aOffsets } = problem;
-    const key = `${aOffsets.length} × (${n}, ${k}) · (${k}, ${m}) ${transA ? "T" : "N"}${
-      transB ? "T" : "N"
-    }`;
-    const entry = found.get(`${phase} ${key}`) ?? { problem, phase, calls: 0 };
-    entry.calls++;
-    found.set(`${phase} ${key}`, entry);
+  setGemmListener((problems) => {
+    // A call's products of one kind (the same operands and layouts: one per sequence) are one
+    // group; a call of different kinds (a linear layer's dX and dW) lists each.
+    const ids = new Map<unknown, number>();
+    const id = (array: unknown) => ids.get(array) ?? ids.set(array, ids.size).get(array)!;
+    const groups = new Map<string, GemmProblem[]>();
+    for (const problem of problems) {
+      const kind = `${id(problem.a)} ${id(problem.b)} ${problem.transA} ${problem.transB}`;
+      groups.set(kind, [...groups.get(kind) ?? [], problem]);
+    }
+    for (const group of groups.values()) {
+      const key = `${phase} ${describe(group)}`;
+      const entry = found.get(key) ?? { problems: group, phase, calls: 0 };
+      entry.calls++;
+      found.set(key, entry);
+    }
   });
   try {
     step();
@@ -133,21 +143,45 @@ export function gemmShapes(size: StepSize, samples = 7): GemmShape[] {
     setGemmListener(null);
     setRecordListener(null);
   }
-  return [...found.entries()].map(([key, { problem, phase, calls }]) => {
-    const { n, k, m, aOffsets } = problem;
-    const flops = 2 * aOffsets.length * n * k * m;
+  return [...found.entries()].map(([key, { problems, phase, calls }]) => {
+    let flops = 0;
+    for (const { n, k, m, aOffsets } of problems) flops += 2 * aOffsets.length * n * k * m;
+    // Fresh outputs of the same lengths, reused across samples: the step's arrays stay intact.
+    const outs = new Map<GemmProblem["out"], Float32Array>();
+    for (const { out } of problems) if (!outs.has(out)) outs.set(out, new Float32Array(out.length));
+    const copies = problems.map((problem) => ({ ...problem, out: outs.get(problem.out)! }));
     const times: number[] = [];
-    // Into one output: a fresh one's first-write page faults (~0.5 ms per MB here) would be
-    // charged to the kernel, and they vary with what the allocator has kept from the step.
-    const out = new Float32Array(aOffsets.length * n * m);
     for (let i = 0; i < samples + 2; i++) {
       const start = performance.now();
-      gemm({ ...problem, out });
+      gemmAll(copies);
       times.push(performance.now() - start);
     }
     const ms = median(times.slice(2));
     return { shape: key.slice(phase.length + 1), phase, calls, gflops: flops / ms / 1e6 };
   });
+}
+
+/**
+ * `batches × (n, k) · (k, m) NT` for one product; for a call of one product
+ * per sequence, its count and the range of each extent that varies.
+ */
+function describe(problems: readonly GemmProblem[]): string {
+  const layout = (p: GemmProblem) => `${p.transA ? "T" : "N"}${p.transB ? "T" : "N"}`;
+  if (problems.length === 1) {
+    const { n, k, m, aOffsets } = problems[0]!;
+    return `${aOffsets.length} × (${n}, ${k}) · (${k}, ${m}) ${layout(problems[0]!)}`;
+  }
+  const range = (values: number[]) => {
+    const low = Math.min(...values);
+    const high = Math.max(...values);
+    return low === high ? `${low}` : `${low}…${high}`;
+  };
+  const first = problems[0]!;
+  return `${problems.length} sequences × ${first.aOffsets.length} × (${
+    range(problems.map((p) => p.n))
+  }, ${range(problems.map((p) => p.k))}) · (…, ${range(problems.map((p) => p.m))}) ${
+    layout(first)
+  }`;
 }
 
 function median(values: number[]): number {

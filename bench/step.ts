@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { makeStep, STEP_SIZES, stepFlops } from "./_step_case.ts";
+import { makeStep, STEP_SIZES, stepFlops, stepFlopsReal } from "./_step_case.ts";
 import { gemmShapes, profileStep } from "./_step_profile.ts";
 import { startTorchSteps } from "./_torch_steps.ts";
 import { gemmBackend } from "../lib/_gemm.ts";
@@ -16,7 +16,10 @@ export interface StepRow {
   size: string;
   normlab: number;
   torch?: number;
+  /** The products normlab computes: real tokens only (it skips padding). */
   flops: number;
+  /** The products over the padded batch, which PyTorch computes. */
+  paddedFlops: number;
 }
 
 const median = (values: number[]) =>
@@ -43,21 +46,26 @@ export async function runStepBenchmark(rounds = 15): Promise<{ rows: StepRow[]; 
     size: size.name,
     normlab: median(times[i]!.normlab),
     torch: torch ? median(times[i]!.torch) : undefined,
-    flops: stepFlops(size),
+    flops: stepFlopsReal(size),
+    paddedFlops: stepFlops(size),
   }));
   return { rows, torch: torch ? `PyTorch ${torch.version}` : "PyTorch not run" };
 }
 
 if (import.meta.main) {
-  const rounds = Number(Deno.args[0] ?? 15);
+  const rounds = Number(Deno.args.find((argument) => /^\d+$/.test(argument)) ?? 15);
   const { rows, torch } = await runStepBenchmark(rounds);
-  console.log("| step | normlab | PyTorch 1 thread | normlab/PyTorch | normlab GFLOP/s |");
-  console.log("|---|---|---|---|---|");
+  console.log(
+    "| step | normlab | PyTorch 1 thread | normlab/PyTorch | normlab GFLOP/s (real tokens) | PyTorch GFLOP/s (padded) |",
+  );
+  console.log("|---|---|---|---|---|---|");
   for (const r of rows) {
     console.log(
       `| ${r.size} | ${r.normlab.toFixed(2)} ms | ${r.torch?.toFixed(2) ?? "—"} ms | ${
         r.torch ? (r.normlab / r.torch).toFixed(2) : "—"
-      } | ${(r.flops / r.normlab / 1e6).toFixed(1)} |`,
+      } | ${(r.flops / r.normlab / 1e6).toFixed(1)} | ${
+        r.torch ? (r.paddedFlops / r.torch / 1e6).toFixed(1) : "—"
+      } |`,
     );
   }
   console.log(

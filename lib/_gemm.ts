@@ -175,14 +175,17 @@ export function usesWasm(
     n * k * m * batches >= WASM_MINIMUM_WORK && wasmKernel() !== null;
 }
 
-/** Internal (bench/step.ts): told the shape of every product as {@linkcode gemm} runs it. */
-let gemmListener: ((problem: GemmProblem) => void) | null = null;
+/** Internal (bench/step.ts): told the products of every {@linkcode gemmAll} call. */
+let gemmListener: ((problems: readonly GemmProblem[]) => void) | null = null;
 
 /**
- * Internal, for profiling (bench/step.ts): calls `listener` with each
- * problem {@linkcode gemm} is given, or stops with `null`.
+ * Internal, for profiling (bench/step.ts): calls `listener` with the
+ * problems of each {@linkcode gemmAll} (or {@linkcode gemm}) call, or stops
+ * with `null`.
  */
-export function setGemmListener(listener: ((problem: GemmProblem) => void) | null): void {
+export function setGemmListener(
+  listener: ((problems: readonly GemmProblem[]) => void) | null,
+): void {
   gemmListener = listener;
 }
 
@@ -223,7 +226,7 @@ function onKernel(problem: GemmProblem): boolean {
  * when their multiply-adds add up to its minimum.
  */
 export function gemmAll(problems: readonly GemmProblem[]): void {
-  if (gemmListener !== null) { for (const problem of problems) gemmListener(problem); }
+  if (gemmListener !== null) gemmListener(problems);
   runProducts(problems);
 }
 

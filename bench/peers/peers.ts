@@ -385,14 +385,14 @@ const lines = [
 console.log(lines.join("\n"));
 
 console.log(
-  "\n| training step (forward, cross-entropy, backward, Adam) | normlab | PyTorch 1 thread | normlab/PyTorch | normlab GFLOP/s |",
+  "\n| training step (forward, cross-entropy, backward, Adam) | normlab | PyTorch 1 thread | normlab/PyTorch | normlab GFLOP/s (real tokens) | PyTorch GFLOP/s (padded) |",
 );
-console.log("|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|");
 for (const r of steps.rows) {
   console.log(
     `| ${r.size} | ${duration(r.normlab)} | ${duration(r.torch)} | ${ratio(r.normlab, r.torch)} | ${
       (r.flops / r.normlab / 1e6).toFixed(1)
-    } |`,
+    } | ${r.torch === undefined ? "—" : (r.paddedFlops / r.torch / 1e6).toFixed(1)} |`,
   );
 }
 console.log(
