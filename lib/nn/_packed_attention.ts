@@ -140,23 +140,33 @@ export function packedSelfAttentionHeads(
   const source = qkv.data;
   const scale = 1 / Math.sqrt(depth);
   // scores = Q · Kᵀ per sequence and head, then the softmax over its L keys.
+  // Per sequence and head, into its score block: rows of A (L, E/H) · rows of qkv's K or V
+  // columns, transposed (L, E/H)ᵀ.
+  const intoScores = (
+    a: Float32Array | Float64Array,
+    aOffsets: Int32Array[],
+    aStride: number,
+    bOffsets: Int32Array[],
+    out: Float32Array | Float64Array,
+  ) =>
+    gemmAll(blocks.map(({ queries: L, keys }, b) => ({
+      a,
+      transA: false,
+      aOffsets: aOffsets[b]!,
+      aStride,
+      b: source,
+      transB: true,
+      bOffsets: bOffsets[b]!,
+      bStride: 3 * E,
+      out,
+      outOffsets: squares[b]!,
+      outStride: keys,
+      n: L,
+      k: depth,
+      m: L,
+    })));
   const weights = allocate(dtype, total);
-  gemmAll(blocks.map(({ queries: L, keys }, b) => ({
-    a: source,
-    transA: false,
-    aOffsets: q[b]!,
-    aStride: 3 * E,
-    b: source,
-    transB: true,
-    bOffsets: k[b]!,
-    bStride: 3 * E,
-    out: weights,
-    outOffsets: squares[b]!,
-    outStride: keys,
-    n: L,
-    k: depth,
-    m: L,
-  })));
+  intoScores(source, q, 3 * E, k, weights);
   softmaxScoreBlocks(weights, blocks, scale);
   // With dropout, P · V reads the dropped weights P ⊙ mask.
   let dropMask: Float32Array | Float64Array | null = null;
@@ -195,22 +205,7 @@ export function packedSelfAttentionHeads(
       // dP = dO · Vᵀ (times the dropout mask), then dS = s · P ⊙ (dP − rowsum(dP ⊙ P)) in
       // place, row by row.
       const dS = allocate(dtype, total);
-      gemmAll(blocks.map(({ queries: L, keys }, b) => ({
-        a: upstream,
-        transA: false,
-        aOffsets: o[b]!,
-        aStride: E,
-        b: source,
-        transB: true,
-        bOffsets: v[b]!,
-        bStride: 3 * E,
-        out: dS,
-        outOffsets: squares[b]!,
-        outStride: keys,
-        n: L,
-        k: depth,
-        m: L,
-      })));
+      intoScores(upstream, o, E, v, dS);
       if (dropMask !== null) { for (let i = 0; i < total; i++) dS[i]! *= dropMask[i]!; }
       for (const { offset, groups, queries, keys, visible } of blocks) {
         const end = offset + groups * queries * keys;
