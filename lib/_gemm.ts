@@ -45,6 +45,12 @@ export interface GemmProblem {
   outOffsets?: ArrayLike<number>;
   /** Elements between rows of a result (default m). */
   outStride?: number;
+  /**
+   * With `outOffsets`: the caller never reads the elements of `out` outside
+   * the results (they may hold anything afterwards), so `out` need not be
+   * copied into WebAssembly memory first.
+   */
+  outsideIgnored?: boolean;
 }
 
 /** The element strides (row, column) of op(A) and op(B) and the result's row stride. */
@@ -268,7 +274,7 @@ function runProducts(problems: readonly GemmProblem[]): void {
   for (const p of work) {
     read.add(p.a).add(p.b);
     if (p.bias) read.add(p.bias);
-    if (p.outOffsets !== undefined) read.add(p.out);
+    if (p.outOffsets !== undefined && !p.outsideIgnored) read.add(p.out);
   }
   for (const array of read) new Float32Array(memory, bases.get(array)!, array.length).set(array);
   for (const p of work) {
@@ -298,7 +304,9 @@ function runProducts(problems: readonly GemmProblem[]): void {
   // Copy out what was written: all of an array that was copied in, else the results' extent.
   const written = new Map<TypedArray, number>();
   for (const p of work) {
-    const extent = read.has(p.out) ? p.out.length : p.aOffsets.length * p.n * p.m;
+    const extent = read.has(p.out) || p.outOffsets !== undefined
+      ? p.out.length
+      : p.aOffsets.length * p.n * p.m;
     written.set(p.out, Math.max(written.get(p.out) ?? 0, extent));
   }
   for (const [out, length] of written) {

@@ -23,7 +23,10 @@ export function scratch(slot: number, length: number): Float64Array {
 }
 
 /** The reusable work arrays of {@linkcode workBuffer}, one per use site. */
-export type WorkBufferName = "linearRelu dh" | "selfAttentionHeads dS";
+export type WorkBufferName =
+  | "linearRelu dh"
+  | "selfAttentionHeads dS"
+  | "packedSelfAttentionHeads dS";
 
 const workBuffers = new Map<string, Float32Array | Float64Array>();
 

@@ -11,6 +11,7 @@
 import { allocate } from "../_dtype.ts";
 import { gemmAll, type GemmProblem } from "../_gemm.ts";
 import { type ScoreBlock, softmaxScoreBlocks } from "../_score_softmax.ts";
+import { workBuffer } from "../_scratch.ts";
 import { formatShape } from "../_shape.ts";
 import { needsGrad, record } from "../autograd.ts";
 import { packedScoreMask } from "./_packed_dropout.ts";
@@ -161,6 +162,8 @@ export function packedSelfAttentionHeads(
       out,
       outOffsets: squares[b]!,
       outStride: keys,
+      // The padded key columns: the softmax sets them to 0 (weights), nothing reads them (dP).
+      outsideIgnored: true,
       n: L,
       k: depth,
       m: L,
@@ -194,6 +197,7 @@ export function packedSelfAttentionHeads(
     out,
     outOffsets: o[b]!,
     outStride: E,
+    outsideIgnored: true, // the heads' columns cover every row
     n: L,
     k: L,
     m: depth,
@@ -204,7 +208,8 @@ export function packedSelfAttentionHeads(
       const upstream = dy.data;
       // dP = dO · Vᵀ (times the dropout mask), then dS = s · P ⊙ (dP − rowsum(dP ⊙ P)) in
       // place, row by row.
-      const dS = allocate(dtype, total);
+      // Not zeroed: the products write every visible score, and nothing reads the others.
+      const dS = workBuffer("packedSelfAttentionHeads dS", dtype, total);
       intoScores(upstream, o, E, v, dS);
       if (dropMask !== null) { for (let i = 0; i < total; i++) dS[i]! *= dropMask[i]!; }
       for (const { offset, groups, queries, keys, visible } of blocks) {
@@ -239,6 +244,7 @@ export function packedSelfAttentionHeads(
           out: gradient,
           outOffsets: target,
           outStride: 3 * E,
+          outsideIgnored: true, // dQ, dK and dV cover every row's 3E columns
           n: L,
           k: L,
           m: depth,
