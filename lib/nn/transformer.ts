@@ -307,6 +307,11 @@ export interface ClassifierForwardOptions {
  * 0), `position.weight` (maxLength, D), `layers.{i}.*`, `final_norm.*`,
  * `head.weight`, `head.bias`.
  *
+ * Padding is skipped where nothing needs it (every norm but naive BatchNorm,
+ * no layer replaced or subclassed): the layers run on the real tokens only,
+ * attention within each sentence, with the same logits and gradients as on
+ * the padded batch and, in training, the same dropout masks.
+ *
  * Shape: ids (B, T) integers, mask (B, T) → logits (B, numClasses).
  *
  * @example
