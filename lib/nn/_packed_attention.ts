@@ -18,13 +18,6 @@ import { packedScoreMask } from "./_packed_dropout.ts";
 import { Tensor, TRUSTED } from "../tensor.ts";
 
 /**
- * Internal method keys: `layer[PACKED_FORWARD](x, sequences)` runs an encoder
- * layer, and `attention[PACKED_FORWARD](x, sequences)` self-attention, on
- * packed rows (1, N, D), with their own dropout seeds.
- */
-export const PACKED_FORWARD: unique symbol = Symbol("normlab.packedForward") as never;
-
-/**
  * Where a packed batch's rows came from: sequence b is packed rows
  * `starts[b]` … `starts[b + 1]`, and packed row r was row `rows[r]` = b·T + t
  * of the padded (B, T) batch.

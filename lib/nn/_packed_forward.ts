@@ -20,7 +20,8 @@ import { needsGrad, record } from "../autograd.ts";
 import { Tensor, TRUSTED } from "../tensor.ts";
 import { gelu } from "./activation.ts";
 import { linearRelu } from "./linear.ts";
-import { PACKED_FORWARD, type PackedSequences } from "./_packed_attention.ts";
+import type { PackedSequences } from "./_packed_attention.ts";
+import { packedSelfAttention } from "./multihead_attention.ts";
 import { packedRowMask } from "./_packed_dropout.ts";
 import type { TransformerEncoderLayer } from "./transformer.ts";
 
@@ -105,7 +106,7 @@ export function packedEncoderLayer(
 ): Tensor {
   const norm1 = (h: Tensor) => layer.norm1 === null ? h : layer.norm1.forward(h);
   const norm2 = (h: Tensor) => layer.norm2 === null ? h : layer.norm2.forward(h);
-  const selfAttention = (h: Tensor) => drop(layer.selfAttention[PACKED_FORWARD](h, sequences));
+  const selfAttention = (h: Tensor) => drop(packedSelfAttention(layer.selfAttention, h, sequences));
   const feedForward = (h: Tensor) => {
     const hidden = layer.activation === "gelu"
       ? gelu(layer.linear1.forward(h))

@@ -14,11 +14,30 @@ import { dropout } from "./dropout.ts";
 import { Linear, linear } from "./linear.ts";
 import { Module } from "./module.ts";
 import { selfAttentionHeads } from "./_self_attention.ts";
-import {
-  PACKED_FORWARD,
-  packedSelfAttentionHeads,
-  type PackedSequences,
-} from "./_packed_attention.ts";
+import { packedSelfAttentionHeads, type PackedSequences } from "./_packed_attention.ts";
+
+/** Set by {@linkcode MultiheadAttention}'s static block: a layer's next dropout seed. */
+let nextDropoutSeed: (attention: MultiheadAttention) => number;
+
+/**
+ * Internal (the classifier's packed forward pass, not exported by mod.ts):
+ * `attention` as self-attention over packed rows x (1, N, E), each sequence
+ * attending to its own tokens, drawing the layer's next dropout seed as
+ * {@linkcode MultiheadAttention.forward} would.
+ */
+export function packedSelfAttention(
+  attention: MultiheadAttention,
+  x: Tensor,
+  sequences: PackedSequences,
+): Tensor {
+  const qkv = linear(x, attention.inProjectionWeight, attention.inProjectionBias);
+  const dropout = attention.training && attention.dropout > 0
+    ? { p: attention.dropout, seed: nextDropoutSeed(attention) }
+    : null;
+  return attention.outProjection.forward(
+    packedSelfAttentionHeads(qkv, attention.numHeads, sequences, dropout),
+  );
+}
 
 /** Options for {@linkcode MultiheadAttention}. */
 export interface MultiheadAttentionOptions {
@@ -146,19 +165,13 @@ export class MultiheadAttention extends Module {
     this.registerModule("out_proj", "outProjection");
   }
 
-  /**
-   * Internal (the classifier's packed forward pass): self-attention over
-   * packed rows x (1, N, E), each sequence attending to its own tokens, with
-   * this layer's next dropout seed as {@linkcode forward} would use it.
-   */
-  [PACKED_FORWARD](x: Tensor, sequences: PackedSequences): Tensor {
-    const qkv = linear(x, this.inProjectionWeight, this.inProjectionBias);
-    const dropout = this.training && this.dropout > 0
-      ? { p: this.dropout, seed: childSeed(this.#seed, `dropout:${this.#dropoutCalls++}`) }
-      : null;
-    return this.outProjection.forward(
-      packedSelfAttentionHeads(qkv, this.numHeads, sequences, dropout),
-    );
+  static {
+    nextDropoutSeed = (attention) => attention.#nextDropoutSeed();
+  }
+
+  /** The seed of this layer's next dropout mask (one per call in training mode). */
+  #nextDropoutSeed(): number {
+    return childSeed(this.#seed, `dropout:${this.#dropoutCalls++}`);
   }
 
   /** Attends from `query` to `key`/`value`; see the class for the formula. */
@@ -217,7 +230,7 @@ export class MultiheadAttention extends Module {
       weights = scores.softmax(-1); // a row with every key hidden is all zeros
       const dropped = dropout(weights, {
         p: this.dropout,
-        seed: childSeed(this.#seed, `dropout:${this.#dropoutCalls++}`),
+        seed: this.#nextDropoutSeed(),
       });
       attended = dropped.matmul(v);
     } else {

@@ -16,7 +16,7 @@ import { Linear, linearRelu } from "./linear.ts";
 import { Module } from "./module.ts";
 import { MultiheadAttention } from "./multihead_attention.ts";
 import { BatchNorm, LayerNorm, RMSNorm } from "./norm_layers.ts";
-import { PACKED_FORWARD, type PackedSequences, packingOf } from "./_packed_attention.ts";
+import { type PackedSequences, packingOf } from "./_packed_attention.ts";
 import {
   packedDropout,
   packedEncoderLayer,
@@ -59,6 +59,16 @@ export function makeNorm(kind: NormKind, dModel: number, operation: string): Nor
       );
   }
 }
+
+/**
+ * Set by {@linkcode TransformerEncoderLayer}'s static block: a layer on packed
+ * rows (1, N, D) with its own dropout seeds (see _packed_forward.ts).
+ */
+let packedLayer: (
+  layer: TransformerEncoderLayer,
+  x: Tensor,
+  sequences: PackedSequences,
+) => Tensor;
 
 /** Options for {@linkcode TransformerEncoderLayer}. */
 export interface TransformerEncoderLayerOptions {
@@ -212,20 +222,24 @@ export class TransformerEncoderLayer extends Module {
     return linearRelu(x, this.linear1.weight, this.linear1.bias);
   }
 
-  /** Internal (the classifier's packed forward pass): this layer on packed rows (1, N, D). */
-  [PACKED_FORWARD](x: Tensor, sequences: PackedSequences): Tensor {
-    return packedEncoderLayer(this, x, sequences, (h) => {
-      if (!this.training || this.dropout === 0) return h;
-      const seed = childSeed(this.#seed, `dropout:${this.#dropoutCalls++}`);
-      return packedDropout(h, this.dropout, seed, sequences);
-    });
+  static {
+    packedLayer = (layer, x, sequences) =>
+      packedEncoderLayer(layer, x, sequences, (h) => {
+        if (!layer.training || layer.dropout === 0) return h;
+        return packedDropout(h, layer.dropout, layer.#nextDropoutSeed(), sequences);
+      });
+  }
+
+  /** The seed of this layer's next dropout mask (one per dropout in training mode). */
+  #nextDropoutSeed(): number {
+    return childSeed(this.#seed, `dropout:${this.#dropoutCalls++}`);
   }
 
   #dropout(x: Tensor): Tensor {
     if (!this.training || this.dropout === 0) return x;
     return dropout(x, {
       p: this.dropout,
-      seed: childSeed(this.#seed, `dropout:${this.#dropoutCalls++}`),
+      seed: this.#nextDropoutSeed(),
     });
   }
 }
@@ -412,7 +426,7 @@ export class TransformerClassifier extends Module {
       // The real tokens only (see _packed_forward.ts): (1, N, D), then back to (B, T, D).
       h = this.embedding.forward(packValues(ids, sequences))
         .add(this.position.forward(packedPositions(sequences)));
-      for (const layer of this.layers) h = layer[PACKED_FORWARD](h, sequences);
+      for (const layer of this.layers) h = packedLayer(layer, h, sequences);
       if (this.finalNorm !== null) h = this.finalNorm.forward(h);
       h = unpackRows(h, sequences);
     } else {
