@@ -8,6 +8,8 @@
  * no number of the logits or the gradients; it saves the work the padding
  * costs (a quarter of a typical batch, a third of its attention).
  *
+ * The encoder layers run their own formula on the packed rows
+ * (TransformerEncoderLayer's #layer, with attention within each sequence).
  * Dropout draws the padded batch's masks and keeps their real rows, so a
  * packed model drops what its padded twin drops. Naive BatchNorm counts
  * padding in its statistics: those models, and any whose layers were
@@ -18,12 +20,8 @@
 import { allocate } from "../_dtype.ts";
 import { needsGrad, record } from "../autograd.ts";
 import { Tensor, TRUSTED } from "../tensor.ts";
-import { gelu } from "./activation.ts";
-import { linearRelu } from "./linear.ts";
 import type { PackedSequences } from "./_packed_attention.ts";
-import { packedSelfAttention } from "./multihead_attention.ts";
 import { packedRowMask } from "./_packed_dropout.ts";
-import type { TransformerEncoderLayer } from "./transformer.ts";
 
 /** The packed rows of a (B, T) tensor of ids or mask values: (1, N). */
 export function packValues(values: Tensor, sequences: PackedSequences): Tensor {
@@ -89,34 +87,4 @@ export function packedDropout(
     record(y, "dropout", [x], (dy) => [dy.mul(scaledMask)]);
   }
   return y;
-}
-
-/**
- * One encoder layer on packed rows x (1, N, D): its forward formula (post- or
- * pre-norm) with the norms given no mask (the rows are all real), attention
- * within each sequence, and `drop` for each of the layer's dropouts, called
- * in the padded path's order (after attention, inside and after the
- * feed-forward block).
- */
-export function packedEncoderLayer(
-  layer: TransformerEncoderLayer,
-  x: Tensor,
-  sequences: PackedSequences,
-  drop: (h: Tensor) => Tensor,
-): Tensor {
-  const norm1 = (h: Tensor) => layer.norm1 === null ? h : layer.norm1.forward(h);
-  const norm2 = (h: Tensor) => layer.norm2 === null ? h : layer.norm2.forward(h);
-  const selfAttention = (h: Tensor) => drop(packedSelfAttention(layer.selfAttention, h, sequences));
-  const feedForward = (h: Tensor) => {
-    const hidden = layer.activation === "gelu"
-      ? gelu(layer.linear1.forward(h))
-      : linearRelu(h, layer.linear1.weight, layer.linear1.bias);
-    return drop(layer.linear2.forward(drop(hidden)));
-  };
-  if (layer.normFirst) {
-    const attended = x.add(selfAttention(norm1(x)));
-    return attended.add(feedForward(norm2(attended)));
-  }
-  const attended = norm1(x.add(selfAttention(x)));
-  return norm2(attended.add(feedForward(attended)));
 }

@@ -14,16 +14,10 @@ import { dropout } from "./dropout.ts";
 import { Embedding } from "./embedding.ts";
 import { Linear, linearRelu } from "./linear.ts";
 import { Module } from "./module.ts";
-import { MultiheadAttention } from "./multihead_attention.ts";
+import { MultiheadAttention, packedSelfAttention } from "./multihead_attention.ts";
 import { BatchNorm, LayerNorm, RMSNorm } from "./norm_layers.ts";
 import { type PackedSequences, packingOf } from "./_packed_attention.ts";
-import {
-  packedDropout,
-  packedEncoderLayer,
-  packedPositions,
-  packValues,
-  unpackRows,
-} from "./_packed_forward.ts";
+import { packedDropout, packedPositions, packValues, unpackRows } from "./_packed_forward.ts";
 
 /**
  * Which normalisation a layer uses: `layer` (LayerNorm), `batch` (naive
@@ -196,22 +190,35 @@ export class TransformerEncoderLayer extends Module {
   /** The layer applied to x (B, T, D); see the class for the formulas. */
   forward(x: Tensor, options: EncoderForwardOptions = {}): Tensor {
     const mask = options.mask;
+    return this.#layer(
+      x,
+      mask,
+      (h) => this.selfAttention.forward(h, h, h, { mask }).output,
+      (h) => this.#dropout(h),
+    );
+  }
+
+  /**
+   * The layer's formula (post- or pre-norm, see the class) given how to
+   * attend and how to drop: the padded batch's forward, and the packed one
+   * (_packed_forward.ts), whose rows are all real (no mask).
+   */
+  #layer(
+    x: Tensor,
+    mask: Tensor | undefined,
+    attend: (h: Tensor) => Tensor,
+    drop: (h: Tensor) => Tensor,
+  ): Tensor {
     const norm1 = (h: Tensor) => this.norm1 === null ? h : this.norm1.forward(h, { mask });
     const norm2 = (h: Tensor) => this.norm2 === null ? h : this.norm2.forward(h, { mask });
+    const selfAttention = (h: Tensor) => drop(attend(h));
+    const feedForward = (h: Tensor) => drop(this.linear2.forward(drop(this.#activatedHidden(h))));
     if (this.normFirst) {
-      const attended = x.add(this.#selfAttentionBlock(norm1(x), mask));
-      return attended.add(this.#feedForwardBlock(norm2(attended)));
+      const attended = x.add(selfAttention(norm1(x)));
+      return attended.add(feedForward(norm2(attended)));
     }
-    const attended = norm1(x.add(this.#selfAttentionBlock(x, mask)));
-    return norm2(attended.add(this.#feedForwardBlock(attended)));
-  }
-
-  #selfAttentionBlock(x: Tensor, mask: Tensor | undefined): Tensor {
-    return this.#dropout(this.selfAttention.forward(x, x, x, { mask }).output);
-  }
-
-  #feedForwardBlock(x: Tensor): Tensor {
-    return this.#dropout(this.linear2.forward(this.#dropout(this.#activatedHidden(x))));
+    const attended = norm1(x.add(selfAttention(x)));
+    return norm2(attended.add(feedForward(attended)));
   }
 
   /** act(linear1(x)); ReLU runs fused into linear1's product (one pass over the hidden values). */
@@ -224,10 +231,15 @@ export class TransformerEncoderLayer extends Module {
 
   static {
     packedLayer = (layer, x, sequences) =>
-      packedEncoderLayer(layer, x, sequences, (h) => {
-        if (!layer.training || layer.dropout === 0) return h;
-        return packedDropout(h, layer.dropout, layer.#nextDropoutSeed(), sequences);
-      });
+      layer.#layer(
+        x,
+        undefined,
+        (h) => packedSelfAttention(layer.selfAttention, h, sequences),
+        (h) => {
+          if (!layer.training || layer.dropout === 0) return h;
+          return packedDropout(h, layer.dropout, layer.#nextDropoutSeed(), sequences);
+        },
+      );
   }
 
   /** The seed of this layer's next dropout mask (one per dropout in training mode). */
