@@ -246,9 +246,8 @@ function runProducts(problems: readonly GemmProblem[]): void {
       if (onKernel(problem)) runProducts([problem]);
       else gemmReference(problem);
     }
-    return;
+    return; // also when there is no work
   }
-  if (work.length === 0) return;
   const kernel = wasmKernel()!;
   // Layout in the module's memory (bytes): scratch for the widest product, then every
   // distinct array once (inputs, biases with 8 floats of slack — the kernel reads them 8 at a

@@ -64,6 +64,30 @@ export function softmaxScoreRow(rows: ScoreRows, batch: number, i: number): void
   for (let j = 0; j < keys; j++) weights[base + j]! *= inverse;
 }
 
+/**
+ * The softmax's vector-Jacobian product, scaled, row by row:
+ * `out = scale · P ⊙ (dP − rowsum(dP ⊙ P))` for the rows of `stride`
+ * elements from `start` to `end`, over the first `visible` entries of each
+ * (the rest are padded keys, left as they are). `out` may be `dP` (in place).
+ */
+export function softmaxGradientRows(
+  dP: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  out: Float32Array | Float64Array,
+  start: number,
+  end: number,
+  stride: number,
+  visible: number,
+  scale: number,
+): void {
+  for (let row = start; row < end; row += stride) {
+    const stop = row + visible;
+    let total = 0;
+    for (let i = row; i < stop; i++) total += dP[i]! * weights[i]!;
+    for (let i = row; i < stop; i++) out[i] = scale * weights[i]! * (dP[i]! - total);
+  }
+}
+
 interface WasmSoftmax {
   memory: WebAssembly.Memory;
   softmaxRows: (

@@ -6,7 +6,7 @@
  */
 import { allocate, promote } from "./_dtype.ts";
 import { checkedMask, checkTensor } from "./_mask.ts";
-import { softmaxScoreRow, softmaxScoreRows } from "./_score_softmax.ts";
+import { softmaxGradientRows, softmaxScoreRow, softmaxScoreRows } from "./_score_softmax.ts";
 import { matmulKernel, usesWasm } from "./_matmul.ts";
 import { RandomSource } from "./_random.ts";
 import { formatShape, sizeOf } from "./_shape.ts";
@@ -308,12 +308,7 @@ function softmaxBackwardScaled(dP: Tensor, p: Tensor, scale: number): Tensor {
   const weights = p.data;
   const n = p.shape[p.ndim - 1]!;
   const out = allocate(promote(dP.dtype, p.dtype), p.size);
-  for (let start = 0; start < out.length; start += n) {
-    const end = start + n;
-    let total = 0;
-    for (let i = start; i < end; i++) total += upstream[i]! * weights[i]!;
-    for (let i = start; i < end; i++) out[i] = scale * weights[i]! * (upstream[i]! - total);
-  }
+  softmaxGradientRows(upstream, weights, out, 0, out.length, n, n, scale);
   return new Tensor(out, p.shape, TRUSTED);
 }
 

@@ -10,7 +10,7 @@
  */
 import { allocate } from "../_dtype.ts";
 import { gemmAll, type GemmProblem } from "../_gemm.ts";
-import { type ScoreBlock, softmaxScoreBlocks } from "../_score_softmax.ts";
+import { type ScoreBlock, softmaxGradientRows, softmaxScoreBlocks } from "../_score_softmax.ts";
 import { workBuffer } from "../_scratch.ts";
 import { formatShape } from "../_shape.ts";
 import { needsGrad, record } from "../autograd.ts";
@@ -133,9 +133,8 @@ export function packedSelfAttentionHeads(
   const squares = blocks.map((_, b) => squareOffsets(b));
   const source = qkv.data;
   const scale = 1 / Math.sqrt(depth);
-  // scores = Q · Kᵀ per sequence and head, then the softmax over its L keys.
   // Per sequence and head, into its score block: rows of A (L, E/H) · rows of qkv's K or V
-  // columns, transposed (L, E/H)ᵀ.
+  // columns, transposed (L, E/H)ᵀ. First scores = Q · Kᵀ, then the softmax over the L keys.
   const intoScores = (
     a: Float32Array | Float64Array,
     aOffsets: Int32Array[],
@@ -168,11 +167,7 @@ export function packedSelfAttentionHeads(
   let dropMask: Float32Array | Float64Array | null = null;
   let dropped = weights;
   if (dropout !== null) {
-    const layout = {
-      offsets: Int32Array.from(blocks, (block) => block.offset),
-      strides: Int32Array.from(blocks, (block) => block.keys),
-    };
-    dropMask = packedScoreMask(sequences, H, layout, total, dropout.p, dropout.seed, dtype);
+    dropMask = packedScoreMask(sequences, blocks, total, dropout.p, dropout.seed, dtype);
     dropped = allocate(dtype, total);
     for (let i = 0; i < total; i++) dropped[i] = weights[i]! * dropMask[i]!;
   }
@@ -207,12 +202,7 @@ export function packedSelfAttentionHeads(
       if (dropMask !== null) { for (let i = 0; i < total; i++) dS[i]! *= dropMask[i]!; }
       for (const { offset, groups, queries, keys, visible } of blocks) {
         const end = offset + groups * queries * keys;
-        for (let start = offset; start < end; start += keys) {
-          const stop = start + visible;
-          let sum = 0;
-          for (let i = start; i < stop; i++) sum += dS[i]! * weights[i]!;
-          for (let i = start; i < stop; i++) dS[i] = scale * weights[i]! * (dS[i]! - sum);
-        }
+        softmaxGradientRows(dS, weights, dS, offset, end, keys, visible, scale);
       }
       // dV = Pᵀ · dO, dQ = dS · K, dK = dSᵀ · Q, into their columns of the gradient (N, 3E).
       const gradient = allocate(dtype, qkv.size);

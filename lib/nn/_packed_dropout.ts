@@ -9,12 +9,9 @@
  */
 import { allocate, type DType, type TypedArray } from "../_dtype.ts";
 import { RandomSource } from "../_random.ts";
+import type { ScoreBlock } from "../_score_softmax.ts";
 import type { PackedSequences } from "./_packed_attention.ts";
-
-/** The scale of a kept value: 1 / (1 − p), and 0 when p = 1 (everything dropped). */
-function keptScale(p: number): number {
-  return p === 1 ? 0 : 1 / (1 - p);
-}
+import { keptScale, maskValue } from "./dropout.ts";
 
 /**
  * The mask (N, width) of `dropout(x, { p, seed })` for the padded x
@@ -39,28 +36,20 @@ export function packedRowMask(
       continue;
     }
     const base = row * width;
-    for (let d = 0; d < width; d++) mask[base + d] = random.uniform() >= p ? scale : 0;
+    for (let d = 0; d < width; d++) mask[base + d] = maskValue(random, p, scale);
   }
   return mask;
 }
 
-/** Where sequence b's scores for head h start, and their row stride: see packedSelfAttentionHeads. */
-export interface ScoreLayout {
-  /** Element offset of block (b, h): `offsets[b] + h · rows[b] · strides[b]`. */
-  offsets: Int32Array;
-  /** Keys per stored row of sequence b (its length rounded up to a multiple of 4). */
-  strides: Int32Array;
-}
-
 /**
  * The mask of `dropout(weights, { p, seed })` for the padded attention
- * weights (B, H, T, T), laid out as the packed scores: entry (i, j) of block
- * (b, h) is the padded entry (b, h, t_i, t_j) of the real positions t_i, t_j.
+ * weights (B, H, T, T), laid out as the packed scores (`blocks[b]`: sequence
+ * b's H blocks, see packedSelfAttentionHeads): entry (i, j) of block (b, h)
+ * is the padded entry (b, h, t_i, t_j) of the real positions t_i, t_j.
  */
 export function packedScoreMask(
   sequences: PackedSequences,
-  heads: number,
-  layout: ScoreLayout,
+  blocks: readonly ScoreBlock[],
   total: number,
   p: number,
   seed: number,
@@ -72,10 +61,9 @@ export function packedScoreMask(
   const mask = allocate(dtype, total);
   for (let b = 0; b < B; b++) {
     const start = starts[b]!;
-    const L = starts[b + 1]! - start;
-    const stride = layout.strides[b]!;
+    const { offset, groups: heads, queries: L, keys: stride } = blocks[b]!;
     for (let h = 0; h < heads; h++) {
-      const block = layout.offsets[b]! + h * L * stride;
+      const block = offset + h * L * stride;
       for (let t = 0; t < T; t++) {
         const i = packedRow[b * T + t]!;
         if (i < 0) {
@@ -84,9 +72,9 @@ export function packedScoreMask(
         }
         const row = block + (i - start) * stride;
         for (let u = 0; u < T; u++) {
-          const draw = random.uniform();
+          const value = maskValue(random, p, scale); // drawn for padded keys too
           const j = packedRow[b * T + u]!;
-          if (j >= 0) mask[row + j - start] = draw >= p ? scale : 0;
+          if (j >= 0) mask[row + j - start] = value;
         }
       }
     }

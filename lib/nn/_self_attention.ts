@@ -16,7 +16,7 @@ import { allocate } from "../_dtype.ts";
 import { gemm, gemmAll, type GemmProblem, stridedOffsets } from "../_gemm.ts";
 import { workBuffer } from "../_scratch.ts";
 import { formatShape } from "../_shape.ts";
-import { type ScoreRows, softmaxScoreRows } from "../_score_softmax.ts";
+import { type ScoreRows, softmaxGradientRows, softmaxScoreRows } from "../_score_softmax.ts";
 import { needsGrad, record } from "../autograd.ts";
 import { assertBinaryMask, Tensor, TRUSTED } from "../tensor.ts";
 
@@ -152,12 +152,7 @@ export function selfAttentionHeads(
         k: depth,
         m: T,
       });
-      for (let start = 0; start < dS.length; start += T) {
-        const end = start + T;
-        let total = 0;
-        for (let i = start; i < end; i++) total += dS[i]! * weights[i]!;
-        for (let i = start; i < end; i++) dS[i] = scale * weights[i]! * (dS[i]! - total);
-      }
+      softmaxGradientRows(dS, weights, dS, 0, dS.length, T, T, scale);
       // dV = Pᵀ · dO, dQ = dS · K, dK = dSᵀ · Q, each written into its columns of the
       // gradient (B, T, 3E) (transposes read in place).
       const gradient = allocate(dtype, qkv.size);

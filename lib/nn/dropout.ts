@@ -58,12 +58,12 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
   }
   if (!(options.training ?? true) || p === 0) return x;
   const random = new RandomSource(options.seed ?? 0, "dropout");
-  const scale = p === 1 ? 0 : 1 / (1 - p);
+  const scale = keptScale(p);
   const mask = allocate(x.dtype, x.size);
   const source = x.data;
   const out = allocate(x.dtype, x.size);
   for (let i = 0; i < source.length; i++) {
-    const keep = random.uniform() >= p ? scale : 0;
+    const keep = maskValue(random, p, scale);
     mask[i] = keep;
     out[i] = source[i]! * keep;
   }
@@ -73,4 +73,22 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
     record(y, "dropout", [x], (dy) => [dy.mul(scaledMask)]);
   }
   return y;
+}
+
+/**
+ * Internal (dropout here and on packed batches, nn/_packed_dropout.ts): the
+ * factor of a kept value, 1 / (1 − p), and 0 when p = 1 (everything dropped).
+ */
+export function keptScale(p: number): number {
+  return p === 1 ? 0 : 1 / (1 - p);
+}
+
+/**
+ * Internal: the next element's mask value — it draws one uniform number u
+ * from `random` and keeps the element (`scale`) when u ≥ p, else 0. Every
+ * dropout mask is drawn with this rule, so a packed batch can redraw the
+ * padded batch's.
+ */
+export function maskValue(random: RandomSource, p: number, scale: number): number {
+  return random.uniform() >= p ? scale : 0;
 }
