@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { allocate, fromFloat64, scratchArray } from "./_dtype.ts";
+import { allocate, fromFloat64, scratchArray, type TypedArray } from "./_dtype.ts";
+import { layerNormBackwardSimd, layerNormForwardSimd } from "./_float64_simd.ts";
 import { scratch } from "./_scratch.ts";
 import { rowMoments } from "./_row_kernels.ts";
 import {
@@ -94,6 +95,41 @@ export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
   if (recording && options.out !== undefined) throw outWhileRecording(operation, x);
   const source = x.data;
   const out = outputData(x, options.out, operation);
+  const onKernel = source instanceof Float32Array && out instanceof Float32Array &&
+    !(gamma instanceof Float64Array) && !(beta instanceof Float64Array) &&
+    layerNormForwardSimd(source, out, gamma ?? null, beta ?? null, rows, width, eps);
+  if (!onKernel) {
+    layerNormRows(x, out, gamma, beta, rows, width, normalizedShape.length, eps, operation);
+  }
+  const y = options.out ?? new Tensor(out, x.shape, TRUSTED);
+  if (!recording) return y;
+  const weight = options.weight ?? null;
+  const bias = options.bias ?? null;
+  // The VJP is the analytic kernel below: dx, dγ = Σ dy·x̂, dβ = Σ dy.
+  return record(y, "layerNorm", [x, weight, bias], (dy) => {
+    const { dx, dWeight, dBias } = layerNormBackward(x, dy, { normalizedShape, weight, eps });
+    return [dx, weight === null ? null : dWeight, bias === null ? null : dBias];
+  });
+}
+
+/**
+ * The reference of {@linkcode layerNorm}'s rows (lib/wasm/rows_f64x2.wat's
+ * `layerNormForward` computes the same values, bit for bit): per token,
+ * `out = (x − mean)·r·γ + β`, or `x·r + (−mean·r)` without γ and β; throws,
+ * naming the token, on a value that is not finite or a zero variance.
+ */
+export function layerNormRows(
+  x: Tensor,
+  out: TypedArray,
+  gamma: TypedArray | undefined,
+  beta: TypedArray | undefined,
+  rows: number,
+  width: number,
+  normalizedRank: number,
+  eps: number,
+  operation: string,
+): void {
+  const source = x.data;
   const moments = scratch(6, 2);
   for (let row = 0; row < rows; row++) {
     const start = row * width;
@@ -102,7 +138,7 @@ export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
       x,
       row,
       width,
-      normalizedShape.length,
+      normalizedRank,
       eps,
       moments,
       operation,
@@ -123,15 +159,6 @@ export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
       }
     }
   }
-  const y = options.out ?? new Tensor(out, x.shape, TRUSTED);
-  if (!recording) return y;
-  const weight = options.weight ?? null;
-  const bias = options.bias ?? null;
-  // The VJP is the analytic kernel below: dx, dγ = Σ dy·x̂, dβ = Σ dy.
-  return record(y, "layerNorm", [x, weight, bias], (dy) => {
-    const { dx, dWeight, dBias } = layerNormBackward(x, dy, { normalizedShape, weight, eps });
-    return [dx, weight === null ? null : dWeight, bias === null ? null : dBias];
-  });
 }
 
 /** Options for {@linkcode layerNormBackward}. */
@@ -192,9 +219,52 @@ export function layerNormBackward(
   const source = x.data;
   const upstream = dy.data;
   const dx = allocate(x.dtype, x.size);
-  const moments = scratch(6, 2);
   const dWeight = scratchArray("float64", width) as Float64Array;
   const dBias = scratchArray("float64", width) as Float64Array;
+  const onKernel = source instanceof Float32Array && upstream instanceof Float32Array &&
+    dx instanceof Float32Array && !(gamma instanceof Float64Array) &&
+    layerNormBackwardSimd(source, upstream, dx, gamma ?? null, dWeight, dBias, rows, width, eps);
+  if (!onKernel) {
+    layerNormBackwardRows(
+      x,
+      dy,
+      dx,
+      gamma,
+      dWeight,
+      dBias,
+      rows,
+      width,
+      normalizedShape.length,
+      eps,
+    );
+  }
+  return {
+    dx: new Tensor(dx, x.shape, TRUSTED),
+    dWeight: new Tensor(fromFloat64(dWeight, x.dtype), normalizedShape),
+    dBias: new Tensor(fromFloat64(dBias, x.dtype), normalizedShape),
+  };
+}
+
+/**
+ * The reference of {@linkcode layerNormBackward}'s rows
+ * (lib/wasm/rows_f64x2.wat's `layerNormBackward` computes the same values,
+ * bit for bit): dx, and dγ, dβ added into `dWeight`, `dBias` (zeros on entry).
+ */
+export function layerNormBackwardRows(
+  x: Tensor,
+  dy: Tensor,
+  dx: TypedArray,
+  gamma: TypedArray | undefined,
+  dWeight: Float64Array,
+  dBias: Float64Array,
+  rows: number,
+  width: number,
+  normalizedRank: number,
+  eps: number,
+): void {
+  const source = x.data;
+  const upstream = dy.data;
+  const moments = scratch(6, 2);
   for (let row = 0; row < rows; row++) {
     const start = row * width;
     const end = start + width;
@@ -202,10 +272,10 @@ export function layerNormBackward(
       x,
       row,
       width,
-      normalizedShape.length,
+      normalizedRank,
       eps,
       moments,
-      operation,
+      "layerNormBackward",
     );
     const mean = moments[0]!;
     // Σ g and Σ g·x̂ over the token, with g = dy·γ; dγ and dβ on the way. x̂ is parked in dx
@@ -234,11 +304,6 @@ export function layerNormBackward(
       }
     }
   }
-  return {
-    dx: new Tensor(dx, x.shape, TRUSTED),
-    dWeight: new Tensor(fromFloat64(dWeight, x.dtype), normalizedShape),
-    dBias: new Tensor(fromFloat64(dBias, x.dtype), normalizedShape),
-  };
 }
 
 /**

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { type AdamMoments, adamMoments, type AdamStepConstants } from "./_float64_simd.ts";
 import { formatShape } from "./_shape.ts";
 import type { Tensor } from "./tensor.ts";
 
@@ -220,9 +221,11 @@ export class Adam extends Optimizer {
   readonly weightDecay: number;
   /** Whether weight decay is decoupled (AdamW). */
   protected readonly decoupled: boolean;
-  readonly #first: Float64Array[];
-  readonly #second: Float64Array[];
+  readonly #first: readonly Float64Array[];
+  readonly #second: readonly Float64Array[];
   readonly #steps: number[];
+  /** The moments in the SIMD kernel's memory, or null (then plain arrays). */
+  readonly #moments: AdamMoments | null;
 
   /** Adam over `params`. */
   constructor(params: readonly Tensor[], options: AdamOptions = {}, name = "Adam") {
@@ -238,8 +241,9 @@ export class Adam extends Optimizer {
     }
     checkNonNegative(name, "eps", this.eps);
     checkNonNegative(name, "weightDecay", this.weightDecay);
-    this.#first = this.params.map((p) => new Float64Array(p.size));
-    this.#second = this.params.map((p) => new Float64Array(p.size));
+    this.#moments = adamMoments(this.params.map((p) => p.size));
+    this.#first = this.#moments?.first ?? this.params.map((p) => new Float64Array(p.size));
+    this.#second = this.#moments?.second ?? this.params.map((p) => new Float64Array(p.size));
     this.#steps = this.params.map(() => 0);
   }
 
@@ -258,17 +262,40 @@ export class Adam extends Optimizer {
     const step = ++this.#steps[index]!;
     const first = this.#first[index]!;
     const second = this.#second[index]!;
-    const stepSize = lr / (1 - beta1 ** step);
-    const secondCorrection = Math.sqrt(1 - beta2 ** step);
-    const decay = decoupled ? 1 - lr * weightDecay : 1;
-    const l2 = decoupled ? 0 : weightDecay;
-    for (let i = 0; i < data.length; i++) {
-      const theta = data[i]! * decay;
-      const g = grad[i]! + l2 * data[i]!;
-      first[i] = beta1 * first[i]! + (1 - beta1) * g;
-      second[i] = beta2 * second[i]! + (1 - beta2) * g * g;
-      data[i] = theta - stepSize * first[i]! / (Math.sqrt(second[i]!) / secondCorrection + eps);
-    }
+    const constants: AdamStepConstants = {
+      decay: decoupled ? 1 - lr * weightDecay : 1,
+      l2: decoupled ? 0 : weightDecay,
+      beta1,
+      beta2,
+      stepSize: lr / (1 - beta1 ** step),
+      correction: Math.sqrt(1 - beta2 ** step),
+      eps,
+    };
+    if (this.#moments?.step(index, data, grad, constants)) return;
+    adamStepReference(data, grad, first, second, constants);
+  }
+}
+
+/**
+ * The reference of one Adam/AdamW step of one parameter, in place, in float64
+ * (lib/wasm/rows_f64x2.wat's `adamStep` computes the same values, bit for
+ * bit): `g = ∇ + l2·θ`, `m = β₁m + (1 − β₁)g`, `v = β₂v + (1 − β₂)g²`,
+ * `θ = θ·decay − stepSize·m / (√v / correction + eps)`.
+ */
+export function adamStepReference(
+  data: Float32Array | Float64Array,
+  grad: Float32Array | Float64Array,
+  first: Float64Array,
+  second: Float64Array,
+  constants: AdamStepConstants,
+): void {
+  const { decay, l2, beta1, beta2, stepSize, correction, eps } = constants;
+  for (let i = 0; i < data.length; i++) {
+    const theta = data[i]! * decay;
+    const g = grad[i]! + l2 * data[i]!;
+    first[i] = beta1 * first[i]! + (1 - beta1) * g;
+    second[i] = beta2 * second[i]! + (1 - beta2) * g * g;
+    data[i] = theta - stepSize * first[i]! / (Math.sqrt(second[i]!) / correction + eps);
   }
 }
 

@@ -1,0 +1,273 @@
+/**
+ * Internal: the float64 kernels of lib/wasm/rows_f64x2.wat — LayerNorm's
+ * forward and backward rows and Adam's update — which compute on float32
+ * storage with exactly the float64 operations of their TypeScript
+ * references (`layerNorm`, `layerNormBackward`, `Adam`), two elements per
+ * instruction. tests/kernels_test.ts checks that they agree bit for bit.
+ *
+ * Each function returns false when it did not run (no WebAssembly SIMD, too
+ * little work to pay for the copies, or a row the reference must report), and
+ * the caller then runs its reference.
+ *
+ * @module
+ */
+import { WASM_BASE64 } from "./wasm/rows_f64x2.ts";
+
+interface RowsKernel {
+  memory: WebAssembly.Memory;
+  layerNormForward: (
+    x: number,
+    out: number,
+    gamma: number,
+    beta: number,
+    rows: number,
+    width: number,
+    eps: number,
+    affine: number,
+  ) => number;
+  layerNormBackward: (
+    x: number,
+    dy: number,
+    dx: number,
+    gamma: number,
+    dWeight: number,
+    dBias: number,
+    rows: number,
+    width: number,
+    eps: number,
+    hasGamma: number,
+  ) => number;
+  adamStep: (
+    data: number,
+    grad: number,
+    first: number,
+    second: number,
+    count: number,
+    decay: number,
+    l2: number,
+    beta1: number,
+    keep1: number,
+    beta2: number,
+    keep2: number,
+    stepSize: number,
+    correction: number,
+    eps: number,
+  ) => void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** A new instance of the module (its own memory), or null where WebAssembly SIMD is unavailable. */
+function newKernel(): RowsKernel | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0)));
+    } catch {
+      compiled = null;
+    }
+  }
+  if (compiled === null) return null;
+  return new WebAssembly.Instance(compiled).exports as unknown as RowsKernel;
+}
+
+let shared: RowsKernel | null | undefined;
+
+/** The instance the LayerNorm kernels share, created on first use. */
+function sharedKernel(): RowsKernel | null {
+  if (shared === undefined) shared = newKernel();
+  return shared;
+}
+
+/** The memory of `kernel`, grown to at least `bytes`. */
+function reserve(kernel: RowsKernel, bytes: number): ArrayBufferLike {
+  const pages = Math.ceil(bytes / 65536) - kernel.memory.buffer.byteLength / 65536;
+  if (pages > 0) kernel.memory.grow(pages);
+  return kernel.memory.buffer;
+}
+
+/** Below this many elements the copies into WebAssembly memory do not pay. */
+const MINIMUM_ELEMENTS = 1024;
+
+/** 16 bytes after each array: the backward kernel's last pair may read one float past an odd row. */
+const SLACK = 16;
+
+/** Bytes of `count` floats of `size` bytes plus the slack, rounded up to 8. */
+function span(count: number, size: number): number {
+  return (count * size + SLACK + 7) & ~7;
+}
+
+/**
+ * LayerNorm's rows `out = (x − mean)·r·γ + β` (or `x·r + (−mean·r)` without
+ * γ and β) of `rows` rows of `width`, as `layerNorm` computes them.
+ */
+export function layerNormForwardSimd(
+  x: Float32Array,
+  out: Float32Array,
+  gamma: Float32Array | null,
+  beta: Float32Array | null,
+  rows: number,
+  width: number,
+  eps: number,
+): boolean {
+  const size = rows * width;
+  const kernel = size >= MINIMUM_ELEMENTS ? sharedKernel() : null;
+  if (kernel === null) return false;
+  const affine = gamma !== null || beta !== null;
+  const xBase = 0;
+  const outBase = span(size, 4);
+  const gammaBase = outBase + span(size, 4);
+  const betaBase = gammaBase + span(width, 4);
+  const memory = reserve(kernel, betaBase + span(width, 4));
+  new Float32Array(memory, xBase, size).set(x.subarray(0, size));
+  if (affine) {
+    // A missing γ is 1 and a missing β is 0: the reference multiplies and adds those.
+    const g = new Float32Array(memory, gammaBase, width);
+    if (gamma === null) g.fill(1);
+    else g.set(gamma.subarray(0, width));
+    const b = new Float32Array(memory, betaBase, width);
+    if (beta === null) b.fill(0);
+    else b.set(beta.subarray(0, width));
+  }
+  const failed = kernel.layerNormForward(
+    xBase,
+    outBase,
+    gammaBase,
+    betaBase,
+    rows,
+    width,
+    eps,
+    affine ? 1 : 0,
+  );
+  if (failed !== -1) return false;
+  out.set(new Float32Array(memory, outBase, size));
+  return true;
+}
+
+/**
+ * LayerNorm's gradient rows, as `layerNormBackward` computes them: dx, and
+ * dγ, dβ added into the float64 `dWeight`, `dBias` (zeros on entry).
+ */
+export function layerNormBackwardSimd(
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  gamma: Float32Array | null,
+  dWeight: Float64Array,
+  dBias: Float64Array,
+  rows: number,
+  width: number,
+  eps: number,
+): boolean {
+  const size = rows * width;
+  const kernel = size >= MINIMUM_ELEMENTS ? sharedKernel() : null;
+  if (kernel === null) return false;
+  const dWeightBase = 0;
+  const dBiasBase = span(width, 8);
+  const xBase = dBiasBase + span(width, 8);
+  const dyBase = xBase + span(size, 4);
+  const dxBase = dyBase + span(size, 4);
+  const gammaBase = dxBase + span(size, 4);
+  const memory = reserve(kernel, gammaBase + span(width, 4));
+  new Float64Array(memory, dWeightBase, 2 * (dBiasBase / 8)).fill(0);
+  new Float32Array(memory, xBase, size).set(x.subarray(0, size));
+  new Float32Array(memory, dyBase, size).set(dy.subarray(0, size));
+  if (gamma !== null) new Float32Array(memory, gammaBase, width).set(gamma.subarray(0, width));
+  const failed = kernel.layerNormBackward(
+    xBase,
+    dyBase,
+    dxBase,
+    gammaBase,
+    dWeightBase,
+    dBiasBase,
+    rows,
+    width,
+    eps,
+    gamma === null ? 0 : 1,
+  );
+  if (failed !== -1) return false;
+  dx.set(new Float32Array(memory, dxBase, size));
+  dWeight.set(new Float64Array(memory, dWeightBase, width));
+  dBias.set(new Float64Array(memory, dBiasBase, width));
+  return true;
+}
+
+/** The constants of one Adam step of one parameter (see `Adam` in optim.ts). */
+export interface AdamStepConstants {
+  decay: number;
+  l2: number;
+  beta1: number;
+  beta2: number;
+  stepSize: number;
+  correction: number;
+  eps: number;
+}
+
+/**
+ * Adam's moments (first, second) for parameters of the given sizes, in
+ * float64, kept in the memory of the optimiser's own kernel instance, so that
+ * a step copies only the parameter and its gradient in.
+ */
+export interface AdamMoments {
+  readonly first: readonly Float64Array[];
+  readonly second: readonly Float64Array[];
+  /** One step of parameter `index` on the kernel; false (nothing done) when the arrays are not float32. */
+  step(
+    index: number,
+    data: Float32Array | Float64Array,
+    grad: Float32Array | Float64Array,
+    constants: AdamStepConstants,
+  ): boolean;
+}
+
+/** Moments in a kernel instance's memory, or null where the kernel or that much memory is unavailable. */
+export function adamMoments(sizes: readonly number[]): AdamMoments | null {
+  const kernel = newKernel();
+  if (kernel === null) return null;
+  const largest = Math.max(0, ...sizes);
+  const gradBase = span(largest, 4);
+  let offset = gradBase + span(largest, 4);
+  const bases = sizes.map((size) => {
+    const base = offset;
+    offset += 2 * span(size, 8);
+    return base;
+  });
+  let memory: ArrayBufferLike;
+  try {
+    memory = reserve(kernel, offset);
+  } catch {
+    return null; // beyond what this engine gives one memory
+  }
+  const first = sizes.map((size, i) => new Float64Array(memory, bases[i]!, size));
+  const second = sizes.map((size, i) => new Float64Array(memory, bases[i]! + span(size, 8), size));
+  const staging = new Float32Array(memory, 0, largest);
+  const gradients = new Float32Array(memory, gradBase, largest);
+  return {
+    first,
+    second,
+    step(index, data, grad, constants) {
+      if (!(data instanceof Float32Array && grad instanceof Float32Array)) return false;
+      const count = data.length;
+      staging.set(data);
+      gradients.set(grad);
+      const { decay, l2, beta1, beta2, stepSize, correction, eps } = constants;
+      kernel.adamStep(
+        0,
+        gradBase,
+        first[index]!.byteOffset,
+        second[index]!.byteOffset,
+        count,
+        decay,
+        l2,
+        beta1,
+        1 - beta1,
+        beta2,
+        1 - beta2,
+        stepSize,
+        correction,
+        eps,
+      );
+      data.set(staging.subarray(0, count));
+      return true;
+    },
+  };
+}
