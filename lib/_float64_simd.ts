@@ -88,12 +88,24 @@ function reserve(kernel: RowsKernel, bytes: number): ArrayBufferLike {
 /** Below this many elements the copies into WebAssembly memory do not pay. */
 const MINIMUM_ELEMENTS = 1024;
 
+/**
+ * Rows go through the kernel's memory in chunks of about this many elements
+ * (whole rows, at least one): the copies stay in cache, and a large tensor
+ * does not leave its size in the memory, which never shrinks.
+ */
+const CHUNK_ELEMENTS = 16384;
+
 /** 16 bytes after each array: the backward kernel's last pair may read one float past an odd row. */
 const SLACK = 16;
 
 /** Bytes of `count` floats of `size` bytes plus the slack, rounded up to 8. */
 function span(count: number, size: number): number {
   return (count * size + SLACK + 7) & ~7;
+}
+
+/** Whole rows of `width` per chunk. */
+function rowsPerChunk(width: number): number {
+  return Math.max(1, Math.floor(CHUNK_ELEMENTS / width));
 }
 
 /**
@@ -109,16 +121,16 @@ export function layerNormForwardSimd(
   width: number,
   eps: number,
 ): boolean {
-  const size = rows * width;
-  const kernel = size >= MINIMUM_ELEMENTS ? sharedKernel() : null;
+  const kernel = rows * width >= MINIMUM_ELEMENTS ? sharedKernel() : null;
   if (kernel === null) return false;
   const affine = gamma !== null || beta !== null;
+  const chunkRows = Math.min(rows, rowsPerChunk(width));
+  const chunk = chunkRows * width;
   const xBase = 0;
-  const outBase = span(size, 4);
-  const gammaBase = outBase + span(size, 4);
+  const outBase = span(chunk, 4);
+  const gammaBase = outBase + span(chunk, 4);
   const betaBase = gammaBase + span(width, 4);
   const memory = reserve(kernel, betaBase + span(width, 4));
-  new Float32Array(memory, xBase, size).set(x.subarray(0, size));
   if (affine) {
     // A missing γ is 1 and a missing β is 0: the reference multiplies and adds those.
     const g = new Float32Array(memory, gammaBase, width);
@@ -128,18 +140,20 @@ export function layerNormForwardSimd(
     if (beta === null) b.fill(0);
     else b.set(beta.subarray(0, width));
   }
-  const failed = kernel.layerNormForward(
-    xBase,
-    outBase,
-    gammaBase,
-    betaBase,
-    rows,
-    width,
-    eps,
-    affine ? 1 : 0,
-  );
-  if (failed !== -1) return false;
-  out.set(new Float32Array(memory, outBase, size));
+  const xChunk = new Float32Array(memory, xBase, chunk);
+  const outChunk = new Float32Array(memory, outBase, chunk);
+  for (let row = 0; row < rows; row += chunkRows) {
+    const count = Math.min(chunkRows, rows - row);
+    const [start, end] = [row * width, (row + count) * width];
+    xChunk.set(x.subarray(start, end));
+    const flag = affine ? 1 : 0;
+    if (
+      kernel.layerNormForward(xBase, outBase, gammaBase, betaBase, count, width, eps, flag) !== -1
+    ) {
+      return false;
+    }
+    out.set(outChunk.subarray(0, end - start), start);
+  }
   return true;
 }
 
@@ -158,34 +172,43 @@ export function layerNormBackwardSimd(
   width: number,
   eps: number,
 ): boolean {
-  const size = rows * width;
-  const kernel = size >= MINIMUM_ELEMENTS ? sharedKernel() : null;
+  const kernel = rows * width >= MINIMUM_ELEMENTS ? sharedKernel() : null;
   if (kernel === null) return false;
+  const chunkRows = Math.min(rows, rowsPerChunk(width));
+  const chunk = chunkRows * width;
   const dWeightBase = 0;
   const dBiasBase = span(width, 8);
   const xBase = dBiasBase + span(width, 8);
-  const dyBase = xBase + span(size, 4);
-  const dxBase = dyBase + span(size, 4);
-  const gammaBase = dxBase + span(size, 4);
+  const dyBase = xBase + span(chunk, 4);
+  const dxBase = dyBase + span(chunk, 4);
+  const gammaBase = dxBase + span(chunk, 4);
   const memory = reserve(kernel, gammaBase + span(width, 4));
   new Float64Array(memory, dWeightBase, 2 * (dBiasBase / 8)).fill(0);
-  new Float32Array(memory, xBase, size).set(x.subarray(0, size));
-  new Float32Array(memory, dyBase, size).set(dy.subarray(0, size));
   if (gamma !== null) new Float32Array(memory, gammaBase, width).set(gamma.subarray(0, width));
-  const failed = kernel.layerNormBackward(
-    xBase,
-    dyBase,
-    dxBase,
-    gammaBase,
-    dWeightBase,
-    dBiasBase,
-    rows,
-    width,
-    eps,
-    gamma === null ? 0 : 1,
-  );
-  if (failed !== -1) return false;
-  dx.set(new Float32Array(memory, dxBase, size));
+  const [xChunk, dyChunk, dxChunk] = [xBase, dyBase, dxBase].map((base) =>
+    new Float32Array(memory, base, chunk)
+  ) as [Float32Array, Float32Array, Float32Array];
+  const hasGamma = gamma === null ? 0 : 1;
+  for (let row = 0; row < rows; row += chunkRows) {
+    const count = Math.min(chunkRows, rows - row);
+    const [start, end] = [row * width, (row + count) * width];
+    xChunk.set(x.subarray(start, end));
+    dyChunk.set(dy.subarray(start, end));
+    const failed = kernel.layerNormBackward(
+      xBase,
+      dyBase,
+      dxBase,
+      gammaBase,
+      dWeightBase,
+      dBiasBase,
+      count,
+      width,
+      eps,
+      hasGamma,
+    );
+    if (failed !== -1) return false;
+    dx.set(dxChunk.subarray(0, end - start), start);
+  }
   dWeight.set(new Float64Array(memory, dWeightBase, width));
   dBias.set(new Float64Array(memory, dBiasBase, width));
   return true;

@@ -41,11 +41,20 @@ function rowsOf(rows: number, width: number, seed: number): Float32Array {
   );
 }
 
-// Odd and even widths, a width of 1, and the S model's 32; rows·width ≥ 1024 so that the kernel runs.
-const SHAPES: [number, number][] = [[1100, 1], [600, 2], [400, 3], [40, 31], [40, 32], [32, 33], [
-  3,
-  769,
-]];
+// Odd and even widths, a width of 1, and the S model's 32, with rows·width ≥ 1024 so that the
+// kernel runs; the last two pass through its memory in chunks of whole rows (16384 elements), the
+// last chunk partial.
+const SHAPES: [number, number][] = [
+  [1100, 1],
+  [600, 2],
+  [400, 3],
+  [40, 31],
+  [40, 32],
+  [32, 33],
+  [3, 769],
+  [700, 33],
+  [5, 4001],
+];
 
 Deno.test("layerNorm rows: the float64 SIMD kernel equals the reference bit for bit", () => {
   for (const [rows, width] of SHAPES) {
