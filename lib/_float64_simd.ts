@@ -1,8 +1,9 @@
 /**
  * Internal: the float64 kernels of lib/wasm/rows_f64x2.wat — LayerNorm's
- * forward and backward rows and Adam's update — which compute on float32
+ * forward and backward rows, Adam's update, and the ReLU gradient with its
+ * column sums — which compute on float32
  * storage with exactly the float64 operations of their TypeScript
- * references (`layerNorm`, `layerNormBackward`, `Adam`), two elements per
+ * references (`layerNorm`, `layerNormBackward`, `Adam`, `linearRelu`), two elements per
  * instruction. tests/kernels_test.ts checks that they agree bit for bit.
  *
  * Each function returns false when it did not run (no WebAssembly SIMD, too
@@ -37,6 +38,14 @@ interface RowsKernel {
     eps: number,
     hasGamma: number,
   ) => number;
+  reluGradientColumnSums: (
+    dy: number,
+    y: number,
+    out: number,
+    sums: number,
+    rows: number,
+    m: number,
+  ) => void;
   adamStep: (
     data: number,
     grad: number,
@@ -211,6 +220,46 @@ export function layerNormBackwardSimd(
   }
   dWeight.set(new Float64Array(memory, dWeightBase, width));
   dBias.set(new Float64Array(memory, dBiasBase, width));
+  return true;
+}
+
+/**
+ * The gradient through a ReLU, `out = dy · [y > 0]` (0 where y ≤ 0 or NaN,
+ * even for an infinite dy), and its column sums added into `sums` (m
+ * float64, zeros on entry): linear.ts's `reluGradient`, then `columnSums`,
+ * for (rows, m) float32 matrices with m even.
+ */
+export function reluGradientColumnSumsSimd(
+  dy: Float32Array,
+  y: Float32Array,
+  out: Float32Array,
+  sums: Float64Array,
+  rows: number,
+  m: number,
+): boolean {
+  const kernel = rows * m >= MINIMUM_ELEMENTS && m % 2 === 0 ? sharedKernel() : null;
+  if (kernel === null) return false;
+  // Chunks of a multiple of 4 rows: the sums group rows by four from the first.
+  const chunkRows = Math.min(rows, Math.max(4, rowsPerChunk(m) & ~3));
+  const chunk = chunkRows * m;
+  const sumsBase = 0;
+  const dyBase = span(m, 8);
+  const yBase = dyBase + span(chunk, 4);
+  const outBase = yBase + span(chunk, 4);
+  const memory = reserve(kernel, outBase + span(chunk, 4));
+  new Float64Array(memory, sumsBase, m).fill(0);
+  const [dyChunk, yChunk, outChunk] = [dyBase, yBase, outBase].map((base) =>
+    new Float32Array(memory, base, chunk)
+  ) as [Float32Array, Float32Array, Float32Array];
+  for (let row = 0; row < rows; row += chunkRows) {
+    const count = Math.min(chunkRows, rows - row);
+    const [start, end] = [row * m, (row + count) * m];
+    dyChunk.set(dy.subarray(start, end));
+    yChunk.set(y.subarray(start, end));
+    kernel.reluGradientColumnSums(dyBase, yBase, outBase, sumsBase, count, m);
+    out.set(outChunk.subarray(0, end - start), start);
+  }
+  sums.set(new Float64Array(memory, sumsBase, m));
   return true;
 }
 

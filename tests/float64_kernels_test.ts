@@ -1,7 +1,7 @@
 /**
  * The float64 WebAssembly kernels (lib/wasm/rows_f64x2.wat) against their
- * TypeScript references, bit for bit: LayerNorm's forward and backward rows
- * and Adam's update. Each case also checks that the kernel ran (it returns
+ * TypeScript references, bit for bit: LayerNorm's forward and backward rows,
+ * Adam's update, and the ReLU gradient with its column sums. Each case also checks that the kernel ran (it returns
  * false when it leaves the work to the reference), so that no case compares
  * the reference with itself.
  */
@@ -12,7 +12,9 @@ import {
   type AdamStepConstants,
   layerNormBackwardSimd,
   layerNormForwardSimd,
+  reluGradientColumnSumsSimd,
 } from "../lib/_float64_simd.ts";
+import { columnSums, reluGradient } from "../lib/nn/linear.ts";
 import { layerNormBackwardRows, layerNormRows } from "../lib/layer_norm.ts";
 import { adamStepReference } from "../lib/optim.ts";
 
@@ -219,4 +221,46 @@ Deno.test("Adam and AdamW: float32 parameters on the kernel, float64 ones on the
     false,
   );
   deepStrictEqual(Array.from(data), [1, 2, 3, 4]);
+});
+
+Deno.test("ReLU gradient and its column sums: the SIMD kernel equals the references bit for bit", () => {
+  // (rows, m): the S model's feed-forward (984, 128); rows not a multiple of 4; m = 2; several
+  // chunks of rows (16384 elements, a multiple of 4 rows each), the last partial.
+  const shapes: [number, number][] = [[984, 128], [1031, 2], [17, 64], [1003, 64], [9, 4000]];
+  for (const [rows, m] of shapes) {
+    const dy = randn([rows * m], { seed: rows }).data as Float32Array;
+    const y = (randn([rows * m], { seed: m }).data as Float32Array).map((
+      v,
+      i,
+    ) => (i % 5 === 0 ? 0 : v));
+    // The rule's edges: ±∞ and NaN in dy on both sides of the ReLU, −0 in dy, NaN and −0 in y.
+    dy.set([Infinity, -Infinity, NaN, -0, Infinity, NaN, -0], 0);
+    y.set([1, -1, -2, 3, 0, 5, 2], 0);
+    y[m + 1] = NaN;
+    y[m + 2] = -0;
+    // Column 1 of rows 4 to 7: a sum whose value depends on its order, ((a + b) + c) + d = 1.
+    [1e30, 1, -1e30, 1].forEach((value, i) => {
+      dy[(4 + i) * m + 1] = value;
+      y[(4 + i) * m + 1] = 1;
+    });
+    const what = `(${rows}, ${m})`;
+    const simd = { gradient: new Float32Array(rows * m), sums: new Float64Array(m) };
+    ok(reluGradientColumnSumsSimd(dy, y, simd.gradient, simd.sums, rows, m), what);
+    const gradient = new Float32Array(rows * m);
+    reluGradient(dy, y, gradient);
+    assertBitEqual(simd.gradient, gradient, `gradient ${what}`);
+    assertBitEqual(simd.sums, columnSums(gradient, rows, m, new Float64Array(m)), `sums ${what}`);
+  }
+  // An odd m: left to the references.
+  strictEqual(
+    reluGradientColumnSumsSimd(
+      new Float32Array(1025 * 3),
+      new Float32Array(1025 * 3),
+      new Float32Array(1025 * 3),
+      new Float64Array(3),
+      1025,
+      3,
+    ),
+    false,
+  );
 });

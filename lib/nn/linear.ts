@@ -6,13 +6,13 @@
 import {
   allocate,
   checkAllocation,
-  type DType,
   dtypeOf,
   fromFloat64,
   promote,
   type TypedArray,
 } from "../_dtype.ts";
 import { checkTensor } from "../_mask.ts";
+import { reluGradientColumnSumsSimd } from "../_float64_simd.ts";
 import { workBuffer } from "../_scratch.ts";
 import { gemm, gemmAll, type GemmProblem } from "../_gemm.ts";
 import { formatShape } from "../_shape.ts";
@@ -107,8 +107,19 @@ function affine(x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): 
   const y = new Tensor(out, outShape, TRUSTED);
   if (!needsGrad(x, weight, bias)) return y;
   const vjp = (dy: Tensor): (Tensor | null)[] => {
-    // (N, out); through the ReLU first: dh = dy · [y > 0].
-    const upstream = relu ? reluGradient(dy.data, out) : dy.data;
+    // (N, out); through the ReLU first: dh = dy · [y > 0], with db = Σ dh on the way when the
+    // kernel takes them.
+    let upstream = dy.data;
+    let biasSums: Float64Array | null = null;
+    if (relu) {
+      upstream = workBuffer("linearRelu dh", dtypeOf(dy.data), dy.data.length);
+      const sums = new Float64Array(outFeatures);
+      const onKernel = bias?.requiresGrad === true && dy.data instanceof Float32Array &&
+        out instanceof Float32Array && upstream instanceof Float32Array &&
+        reluGradientColumnSumsSimd(dy.data, out, upstream, sums, rows, outFeatures);
+      if (onKernel) biasSums = sums;
+      else reluGradient(dy.data, out, upstream);
+    }
     // dx (N, in) = dh (N, out) · W (out, in); dW (out, in) = dhᵀ (out, N) · x (N, in), dh read
     // transposed in place. One call, so that dh is copied into the kernel's memory once.
     const products: GemmProblem[] = [];
@@ -149,7 +160,9 @@ function affine(x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): 
     gemmAll(products);
     let dBias: Tensor | null = null;
     if (bias?.requiresGrad) {
-      dBias = new Tensor(columnSums(upstream, rows, outFeatures, dy.dtype), [outFeatures], TRUSTED);
+      const sums = biasSums ??
+        columnSums(upstream, rows, outFeatures, new Float64Array(outFeatures));
+      dBias = new Tensor(fromFloat64(sums, dy.dtype), [outFeatures], TRUSTED);
     }
     return [dx, dWeight, dBias];
   };
@@ -162,26 +175,30 @@ function affine(x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): 
 const ONE_MATRIX = [0];
 
 /**
- * `dy · [y > 0]` without a branch per element (signs come in no pattern; see
- * relu in activation.ts): an infinite or NaN dy where y ≤ 0 gives 0, not NaN.
+ * The reference of the ReLU's gradient (lib/wasm/rows_f64x2.wat's
+ * `reluGradientColumnSums` computes the same values): `gradient = dy · [y > 0]`
+ * without a branch per element (signs come in no pattern; see relu in
+ * activation.ts): an infinite or NaN dy where y ≤ 0 gives 0, not NaN.
  */
-function reluGradient(dy: TypedArray, y: TypedArray): TypedArray {
-  const gradient = workBuffer("linearRelu dh", dtypeOf(dy), dy.length);
+export function reluGradient(dy: TypedArray, y: TypedArray, gradient: TypedArray): void {
   for (let i = 0; i < dy.length; i++) {
     const selected = +(y[i]! > 0);
     const result = dy[i]! * selected + 0;
     gradient[i] = result === result || selected === 1 ? result : 0;
   }
-  return gradient;
 }
 
 /**
- * The sums of the columns of the (rows, m) matrix `data`, accumulated in
- * float64, four rows per pass over the accumulators (each is loaded and
- * stored once per four values).
+ * The reference of the column sums of the (rows, m) matrix `data`, added into
+ * the float64 `sums` (returned), four rows per pass over the accumulators
+ * (each is loaded and stored once per four values).
  */
-function columnSums(data: TypedArray, rows: number, m: number, dtype: DType): TypedArray {
-  const sums = new Float64Array(m);
+export function columnSums(
+  data: TypedArray,
+  rows: number,
+  m: number,
+  sums: Float64Array,
+): Float64Array {
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     const start = r * m;
@@ -194,7 +211,7 @@ function columnSums(data: TypedArray, rows: number, m: number, dtype: DType): Ty
     const start = r * m;
     for (let j = 0; j < m; j++) sums[j]! += data[start + j]!;
   }
-  return fromFloat64(sums, dtype);
+  return sums;
 }
 
 /** Options for {@linkcode Linear}. */

@@ -1,5 +1,6 @@
 ;; Float64 arithmetic on float32 storage, two elements at a time (f64x2): the
-;; row kernels of LayerNorm (forward and backward) and Adam's update.
+;; row kernels of LayerNorm (forward and backward), Adam's update, and the ReLU
+;; gradient of the fused linear + ReLU layer with its bias gradient's column sums.
 ;;
 ;; Each kernel does, element by element, exactly the float64 operations of its
 ;; TypeScript reference, in the same order — float32 values are widened on
@@ -9,7 +10,9 @@
 ;;     in two interleaved accumulators, which are exactly the two lanes here;
 ;;   - layerNorm / layerNormBackward (../layer_norm.ts): the sums Σg and Σg·x̂
 ;;     are sequential there, so they are taken lane 0 then lane 1 here;
-;;   - Adam's update (../optim.ts), with its moments in float64.
+;;   - Adam's update (../optim.ts), with its moments in float64;
+;;   - reluGradient and columnSums (../nn/linear.ts): the sums of four rows at a
+;;     time, each column's in row order.
 ;; The SIMD gain is two lanes per instruction, where the reference does one
 ;; float64 operation at a time (Adam is bound by its divisions and square root).
 (module
@@ -334,4 +337,83 @@
                 (f64.mul (local.get $stepSize) (local.get $m1))
                 (f64.add
                   (f64.div (f64.sqrt (local.get $v1)) (local.get $correction))
-                  (local.get $eps))))))))))
+                  (local.get $eps)))))))))
+  ;; The gradient through a ReLU and its column sums, for `rows` rows of m float32:
+  ;; out = dy + 0 where y > 0, else +0 (a NaN or infinite dy where y ≤ 0 gives 0);
+  ;; then sums (m float64) += the columns of out, as columnSums adds them: four rows
+  ;; at a time, ((r₀ + r₁) + r₂) + r₃, then one row at a time for the last rows.
+  ;; m must be even (the caller uses the TypeScript loops otherwise).
+  (func (export "reluGradientColumnSums")
+    (param $dy i32) (param $y i32) (param $out i32) (param $sums i32) (param $rows i32)
+    (param $m i32)
+    (local $i i32) (local $count i32) (local $kept v128) (local $r i32) (local $j i32)
+    (local $rowBytes i32) (local $at i32) (local $total v128)
+    ;; Pass 1: the gradient, four floats at a time (the tail one at a time).
+    (local.set $count (i32.mul (local.get $rows) (local.get $m)))
+    (block $vectorsDone
+      (loop $vectors
+        (br_if $vectorsDone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $count)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 2)))
+        (v128.store (i32.add (local.get $out) (local.get $at))
+          (f32x4.add
+            (v128.and
+              (v128.load (i32.add (local.get $dy) (local.get $at)))
+              (f32x4.gt (v128.load (i32.add (local.get $y) (local.get $at))) (v128.const f32x4 0 0 0 0)))
+            (v128.const f32x4 0 0 0 0)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $vectors)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $i) (local.get $count)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 2)))
+        (f32.store (i32.add (local.get $out) (local.get $at))
+          (if (result f32) (f32.gt (f32.load (i32.add (local.get $y) (local.get $at))) (f32.const 0))
+            (then (f32.add (f32.load (i32.add (local.get $dy) (local.get $at))) (f32.const 0)))
+            (else (f32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail)))
+    ;; Pass 2: the column sums in float64, two columns at a time.
+    (local.set $rowBytes (i32.shl (local.get $m) (i32.const 2)))
+    (block $groupsDone
+      (loop $groups
+        (br_if $groupsDone (i32.gt_u (i32.add (local.get $r) (i32.const 4)) (local.get $rows)))
+        (local.set $at (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $rowBytes))))
+        (local.set $j (i32.const 0))
+        (block $columnsDone
+          (loop $columns
+            (br_if $columnsDone (i32.ge_u (local.get $j) (local.get $m)))
+            (local.set $total
+              (f64x2.add
+                (f64x2.add
+                  (f64x2.add
+                    (call $load2 (local.get $at))
+                    (call $load2 (i32.add (local.get $at) (local.get $rowBytes))))
+                  (call $load2 (i32.add (local.get $at) (i32.shl (local.get $rowBytes) (i32.const 1)))))
+                (call $load2 (i32.add (local.get $at) (i32.mul (local.get $rowBytes) (i32.const 3))))))
+            (v128.store (i32.add (local.get $sums) (i32.shl (local.get $j) (i32.const 3)))
+              (f64x2.add
+                (v128.load (i32.add (local.get $sums) (i32.shl (local.get $j) (i32.const 3))))
+                (local.get $total)))
+            (local.set $at (i32.add (local.get $at) (i32.const 8)))
+            (local.set $j (i32.add (local.get $j) (i32.const 2)))
+            (br $columns)))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $groups)))
+    (block $rowsDone
+      (loop $lastRows
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $at (i32.add (local.get $out) (i32.mul (local.get $r) (local.get $rowBytes))))
+        (local.set $j (i32.const 0))
+        (block $lastColumnsDone
+          (loop $lastColumns
+            (br_if $lastColumnsDone (i32.ge_u (local.get $j) (local.get $m)))
+            (v128.store (i32.add (local.get $sums) (i32.shl (local.get $j) (i32.const 3)))
+              (f64x2.add
+                (v128.load (i32.add (local.get $sums) (i32.shl (local.get $j) (i32.const 3))))
+                (call $load2 (local.get $at))))
+            (local.set $at (i32.add (local.get $at) (i32.const 8)))
+            (local.set $j (i32.add (local.get $j) (i32.const 2)))
+            (br $lastColumns)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $lastRows))))
+)
