@@ -115,15 +115,16 @@ export function packedSelfAttentionHeads(
     blocks.push({ offset: total, groups: H, queries: L, keys, visible: L });
     total += H * L * keys;
   }
+  // Plain arrays: a few elements each, and creating a typed array costs ten times as much.
   const headOffsets = (b: number, base: number, rowWidth: number) => {
-    const offsets = new Int32Array(H);
-    for (let h = 0; h < H; h++) offsets[h] = starts[b]! * rowWidth + base + h * depth;
+    const offsets: number[] = [];
+    for (let h = 0; h < H; h++) offsets.push(starts[b]! * rowWidth + base + h * depth);
     return offsets;
   };
   const squareOffsets = (b: number) => {
     const { offset, queries, keys } = blocks[b]!;
-    const offsets = new Int32Array(H);
-    for (let h = 0; h < H; h++) offsets[h] = offset + h * queries * keys;
+    const offsets: number[] = [];
+    for (let h = 0; h < H; h++) offsets.push(offset + h * queries * keys);
     return offsets;
   };
   const q = blocks.map((_, b) => headOffsets(b, 0, 3 * E));
@@ -137,9 +138,9 @@ export function packedSelfAttentionHeads(
   // columns, transposed (L, E/H)ᵀ. First scores = Q · Kᵀ, then the softmax over the L keys.
   const intoScores = (
     a: Float32Array | Float64Array,
-    aOffsets: Int32Array[],
+    aOffsets: number[][],
     aStride: number,
-    bOffsets: Int32Array[],
+    bOffsets: number[][],
     out: Float32Array | Float64Array,
   ) =>
     gemmAll(blocks.map(({ queries: L, keys }, b) => ({
@@ -212,9 +213,9 @@ export function packedSelfAttentionHeads(
           a: Float32Array | Float64Array,
           transA: boolean,
           from: Float32Array | Float64Array,
-          offsets: Int32Array,
+          offsets: number[],
           stride: number,
-          target: Int32Array,
+          target: number[],
         ): GemmProblem => ({
           a,
           transA,
