@@ -1,9 +1,9 @@
 /**
- * Internal reduction kernels over one contiguous row of a typed array, used
- * by the normalisation layers. Each keeps four float64 accumulators, so the
- * additions do not wait on one another (a single running sum is bound by the
- * latency of each add); the result differs from a sequential sum only in
- * rounding.
+ * Internal kernels over one contiguous row of a typed array: the reductions
+ * of the normalisation layers, and a row copy for gathers and scatters. Each
+ * reduction keeps four float64 accumulators, so the additions do not wait on
+ * one another (a single running sum is bound by the latency of each add); the
+ * result differs from a sequential sum only in rounding.
  *
  * @module
  */
@@ -70,4 +70,26 @@ export function rowMoments(x: TypedArray, start: number, end: number, result: Fl
   const s1 = a0 + a1;
   result[0] = shift + s1 / n;
   result[1] = Math.max(0, q0 + q1 - (s1 * s1) / n);
+}
+
+/** Below this many elements a loop copies a row faster than `subarray` and `set`. */
+const LOOP_COPY_LIMIT = 64;
+
+/**
+ * Copies the `width` elements at `from` in `source` to `to` in `target`
+ * (a gather's or scatter's row): with a loop for short rows, where creating
+ * a `subarray` view costs more than the copy, else with `set`.
+ */
+export function copyRow(
+  source: TypedArray,
+  from: number,
+  target: TypedArray,
+  to: number,
+  width: number,
+): void {
+  if (width >= LOOP_COPY_LIMIT) {
+    target.set(source.subarray(from, from + width), to);
+    return;
+  }
+  for (let i = 0; i < width; i++) target[to + i] = source[from + i]!;
 }

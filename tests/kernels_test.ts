@@ -7,6 +7,7 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import {
   batchNorm,
+  embedding,
   featureStats,
   linear,
   MultiheadAttention,
@@ -435,5 +436,15 @@ Deno.test("attention softmax: the WebAssembly SIMD rows match the TypeScript ref
         );
       }
     }
+  }
+});
+
+Deno.test("embedding rows: copied by loop (short rows) and by set (long rows) alike", () => {
+  for (const dim of [1, 8, 63, 64, 65, 200]) {
+    const weight = randn([10, dim], { seed: dim });
+    const ids = [[3, 0, 9], [9, 9, 1]];
+    const rows = embedding(ids, weight).toArray() as number[][][];
+    const table = weight.toArray() as number[][];
+    deepStrictEqual(rows, ids.map((sentence) => sentence.map((id) => table[id])), `dim ${dim}`);
   }
 });

@@ -18,6 +18,7 @@
  * @module
  */
 import { allocate } from "../_dtype.ts";
+import { copyRow } from "../_row_kernels.ts";
 import { needsGrad, record } from "../autograd.ts";
 import { Tensor, TRUSTED } from "../tensor.ts";
 import type { PackedSequences } from "./_packed_attention.ts";
@@ -50,7 +51,7 @@ export function unpackRows(x: Tensor, sequences: PackedSequences): Tensor {
   const source = x.data;
   const out = allocate(x.dtype, count * length * D);
   for (let r = 0; r < rows.length; r++) {
-    out.set(source.subarray(r * D, r * D + D), rows[r]! * D);
+    copyRow(source, r * D, out, rows[r]! * D, D);
   }
   const y = new Tensor(out, [count, length, D], TRUSTED);
   if (needsGrad(x)) {
@@ -58,7 +59,7 @@ export function unpackRows(x: Tensor, sequences: PackedSequences): Tensor {
       const upstream = dy.data;
       const gradient = allocate(x.dtype, x.size);
       for (let r = 0; r < rows.length; r++) {
-        gradient.set(upstream.subarray(rows[r]! * D, rows[r]! * D + D), r * D);
+        copyRow(upstream, rows[r]! * D, gradient, r * D, D);
       }
       return [new Tensor(gradient, x.shape, TRUSTED)];
     });

@@ -4,6 +4,7 @@
  * @module
  */
 import { allocate } from "../_dtype.ts";
+import { copyRow } from "../_row_kernels.ts";
 import { checkTensor } from "../_mask.ts";
 import { flattenInto, type NestedArray, nestedShape } from "../_nested.ts";
 import { formatShape } from "../_shape.ts";
@@ -80,7 +81,7 @@ export function embedding(
   const table = weight.data;
   const out = allocate(weight.dtype, count * dim);
   for (let i = 0; i < count; i++) {
-    out.set(table.subarray(indices[i]! * dim, indices[i]! * dim + dim), i * dim);
+    copyRow(table, indices[i]! * dim, out, i * dim, dim);
   }
   const y = new Tensor(out, [...idShape, dim]);
   if (needsGrad(weight)) {
