@@ -32,7 +32,7 @@ import {
 import { linearRelu } from "../lib/nn/linear.ts";
 import { selfAttentionHeads } from "../lib/nn/_self_attention.ts";
 import { packedSelfAttentionHeads, packingOf } from "../lib/nn/_packed_attention.ts";
-import { unpackRows } from "../lib/nn/_packed_forward.ts";
+import { packedMeanPool, unpackRows } from "../lib/nn/_packed_forward.ts";
 import { type CheckedInput, gradCheck, type GradCheckResult } from "./_gradcheck.ts";
 
 /** One gradient-checked operation: its generated parameters and the function to check. */
@@ -570,6 +570,22 @@ check({
     const sequences = packedRows(p.lengths);
     return {
       f: (x: Tensor) => unpackRows(x, sequences),
+      inputs: [{ value: normal([1, sequences.rows.length, p.width], p.s) }],
+    };
+  },
+});
+
+check({
+  name: "packedMeanPool",
+  params: fc.record({
+    lengths: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+    width: fc.integer({ min: 1, max: 3 }),
+    s: seed,
+  }),
+  build: (p) => {
+    const sequences = packedRows(p.lengths);
+    return {
+      f: (x: Tensor) => packedMeanPool(x, sequences),
       inputs: [{ value: normal([1, sequences.rows.length, p.width], p.s) }],
     };
   },

@@ -8,12 +8,14 @@ import {
   crossEntropy,
   Embedding,
   type NormKind,
+  randn,
   type Tensor,
   tensor,
   TransformerClassifier,
 } from "../mod.ts";
 import { setRecordListener } from "../lib/autograd.ts";
 import { packingOf } from "../lib/nn/_packed_attention.ts";
+import { packedMeanPool, unpackRows } from "../lib/nn/_packed_forward.ts";
 import { maxDeviation } from "./_helpers.ts";
 
 interface Case {
@@ -208,4 +210,55 @@ Deno.test("packingOf: rows in order, null for a non-binary mask or an empty row"
   deepStrictEqual(Array.from(packing.starts), [0, 2, 4]);
   deepStrictEqual(packingOf(tensor([[1, 0.5]])), null);
   deepStrictEqual(packingOf(tensor([[1, 1], [0, 0]])), null);
+});
+
+Deno.test("packedMeanPool: the padded pooling's numbers and gradient, bit for bit", () => {
+  // Holes in row 0, a row of one token, and a row whose real values are all −0 (both sums start
+  // at +0, and +0 + −0 is +0).
+  const mask = tensor([[1, 0, 1, 1, 0, 0], [1, 0, 0, 0, 0, 0], [1, 1, 1, 1, 1, 0], [
+    1,
+    1,
+    0,
+    0,
+    0,
+    0,
+  ]]);
+  const sequences = packingOf(mask)!;
+  const N = sequences.rows.length;
+  const D = 5;
+  const values = randn([1, N, D], { seed: 11 }).data.map((v) => v * 100);
+  values.fill(-0, (N - 2) * D); // the last sequence: two rows of −0
+  for (const dtype of ["float32", "float64"] as const) {
+    const x = tensor(Array.from(values), { shape: [1, N, D], dtype, requiresGrad: true });
+    const dy = randn([4, D], { seed: 12, dtype });
+    const pooled = packedMeanPool(x, sequences);
+    pooled.backward(dy);
+    const direct = { out: Array.from(pooled.data), grad: Array.from(x.grad!.data) };
+    x.grad = null;
+    const weights = mask.astype(dtype).reshape(4, 6, 1);
+    const counts = mask.astype(dtype).sum(1, { keepDims: true }).maximum(1);
+    const chain = unpackRows(x, sequences).mul(weights).sum(1).div(counts);
+    chain.backward(dy);
+    const index = direct.out.findIndex((v, i) => !Object.is(v, chain.data[i]));
+    deepStrictEqual(
+      index,
+      -1,
+      `${dtype}: output ${index}: ${direct.out[index]} against ${chain.data[index]}`,
+    );
+    ok(Object.is(direct.out[3 * D], 0), "the −0 row pools to +0, as the padded sum gives");
+    deepStrictEqual(
+      direct.grad.map((v, i) => Object.is(v, x.grad!.data[i])),
+      direct.grad.map(() => true),
+    );
+  }
+});
+
+Deno.test("packed forward: a float64 mask pools through the padded rows, as before", () => {
+  const { ids, mask } = batch([4, 2], 5, false);
+  const m = model({ norm: "layer", normFirst: false, activation: "relu", training: false });
+  const names = recorded(() => m.forward(ids, { mask: mask.astype("float64") }));
+  ok(names.includes("packedSelfAttentionHeads") && names.includes("unpackRows"));
+  const float32 = recorded(() => m.forward(ids, { mask }));
+  ok(float32.includes("packedMeanPool") && !float32.includes("unpackRows"));
+  deepStrictEqual(m.forward(ids, { mask: mask.astype("float64") }).dtype, "float64");
 });

@@ -68,6 +68,51 @@ export function unpackRows(x: Tensor, sequences: PackedSequences): Tensor {
 }
 
 /**
+ * The mean of each sequence's packed rows, (B, D): the classifier's pooling
+ * `Σ_t mask_bt h_bt / max(1, Σ_t mask_bt)` of the padded path on
+ * `unpackRows(x)`, with its numbers — each sum taken in float64 over the
+ * sequence's positions in order, rounded to x's dtype, then divided by the
+ * sequence's length — without building the padded (B, T, D) tensor. Gradient: `dy_b / L_b` at each of sequence b's rows.
+ *
+ * Shape: x (1, N, D) packed as `sequences` says → (B, D).
+ */
+export function packedMeanPool(x: Tensor, sequences: PackedSequences): Tensor {
+  const { count, starts } = sequences;
+  const D = x.shape[x.ndim - 1]!;
+  const source = x.data;
+  const single = x.dtype === "float32";
+  const out = allocate(x.dtype, count * D);
+  const sums = new Float64Array(D);
+  for (let b = 0; b < count; b++) {
+    // The sequence's rows in position order. The padded positions add 0 · 0 = +0 there, which
+    // changes no sum: a sum that starts at +0 never becomes −0.
+    sums.fill(0);
+    for (let r = starts[b]!; r < starts[b + 1]!; r++) {
+      for (let d = 0; d < D; d++) sums[d]! += source[r * D + d]!;
+    }
+    const size = Math.max(1, starts[b + 1]! - starts[b]!);
+    for (let d = 0; d < D; d++) {
+      out[b * D + d] = (single ? Math.fround(sums[d]!) : sums[d]!) / size;
+    }
+  }
+  const y = new Tensor(out, [count, D], TRUSTED);
+  if (needsGrad(x)) {
+    record(y, "packedMeanPool", [x], (dy) => {
+      const upstream = dy.data;
+      const gradient = allocate(x.dtype, x.size);
+      for (let b = 0; b < count; b++) {
+        const size = Math.max(1, starts[b + 1]! - starts[b]!);
+        for (let r = starts[b]!; r < starts[b + 1]!; r++) {
+          for (let d = 0; d < D; d++) gradient[r * D + d] = upstream[b * D + d]! / size;
+        }
+      }
+      return [new Tensor(gradient, x.shape, TRUSTED)];
+    });
+  }
+  return y;
+}
+
+/**
  * `dropout(x, { p, seed })` of the padded batch, applied to its packed rows x
  * (1, N, D): the same mask values (see _packed_dropout.ts).
  */

@@ -17,7 +17,13 @@ import { Module } from "./module.ts";
 import { MultiheadAttention, packedSelfAttention } from "./multihead_attention.ts";
 import { BatchNorm, LayerNorm, RMSNorm } from "./norm_layers.ts";
 import { type PackedSequences, packingOf } from "./_packed_attention.ts";
-import { packedDropout, packedPositions, packValues, unpackRows } from "./_packed_forward.ts";
+import {
+  packedDropout,
+  packedMeanPool,
+  packedPositions,
+  packValues,
+  unpackRows,
+} from "./_packed_forward.ts";
 
 /**
  * Which normalisation a layer uses: `layer` (LayerNorm), `batch` (naive
@@ -440,6 +446,8 @@ export class TransformerClassifier extends Module {
         .add(this.position.forward(packedPositions(sequences)));
       for (const layer of this.layers) h = packedLayer(layer, h, sequences);
       if (this.finalNorm !== null) h = this.finalNorm.forward(h);
+      // The pooling below, on the packed rows (a mask of another dtype promotes h there).
+      if (mask.dtype === h.dtype) return this.head.forward(packedMeanPool(h, sequences));
       h = unpackRows(h, sequences);
     } else {
       // h: (B, T, D) = token embeddings + the first T rows of the position table (broadcast)
