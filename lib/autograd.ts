@@ -218,6 +218,10 @@ export function runBackward(root: Tensor, gradient: Tensor, retainGraph: boolean
     uses.delete(t.data.buffer);
     if (allocations.isTracked(t.data)) recycle(t.data);
   };
+  /** Whether `t`'s storage is a whole buffer made during this pass that only `t` uses. */
+  const owns = (t: Tensor) =>
+    allocations.isTracked(t.data) && uses.get(t.data.buffer) === 1 && t.data.byteOffset === 0 &&
+    t.data.byteLength === t.data.buffer.byteLength;
   hold(gradient);
   const previous = gradEnabled;
   gradEnabled = false; // gradients of gradients are not recorded (no create_graph)
@@ -228,6 +232,13 @@ export function runBackward(root: Tensor, gradient: Tensor, retainGraph: boolean
       pending.delete(tensor);
       const node = tensor.gradFn;
       if (node === null) {
+        if (tensor.requiresGrad && tensor.grad === null && owns(gradOutput)) {
+          // The leaf's first gradient, made during this pass and held by nothing else: it
+          // becomes grad as it is (no copy), and is no longer this pass's to recycle.
+          tensor[ACCUMULATE_GRAD](gradOutput, true);
+          uses.delete(gradOutput.data.buffer);
+          continue;
+        }
         if (tensor.requiresGrad) tensor[ACCUMULATE_GRAD](gradOutput); // copies: dy is free after
         release(gradOutput);
         continue;

@@ -312,9 +312,17 @@ export class Tensor {
     this.#requiresGrad = true;
   }
 
-  /** Internal: adds `gradient` into this leaf's `grad` (in place when one exists). */
-  [ACCUMULATE_GRAD](gradient: Tensor): void {
+  /**
+   * Internal: adds `gradient` into this leaf's `grad` (in place when one
+   * exists). With `adopt`, a first gradient's storage becomes `grad` as it is
+   * (the caller guarantees nothing else references it), instead of a copy.
+   */
+  [ACCUMULATE_GRAD](gradient: Tensor, adopt = false): void {
     const existing = this.#grad;
+    if (existing === null && adopt) {
+      this.#grad = new Tensor(gradient.data, this.shape, TRUSTED);
+      return;
+    }
     if (existing === null) {
       const owned = allocate(this.dtype, this.size);
       owned.set(gradient.data);

@@ -71,3 +71,21 @@ Deno.test("backward: a caller's gradient and retained graphs are not recycled", 
   const expected = x.detach().mul(seed).mul(4);
   ok(x.grad!.sub(expected).abs().max().item() < 1e-5);
 });
+
+Deno.test("backward: a leaf keeps its first gradient's storage only when nothing else shares it", () => {
+  // a + b passes one gradient array on to both leaves: the first copies it, the second may keep it.
+  const a = randn([64, 32], { seed: 10 });
+  const b = randn([64, 32], { seed: 11 });
+  a.requiresGrad = true;
+  b.requiresGrad = true;
+  a.mul(3).add(b).add(a).sum().backward();
+  ok(a.grad!.data.buffer !== b.grad!.data.buffer, "the two leaves' gradients do not share storage");
+  deepStrictEqual(new Set(a.grad!.data), new Set([4]));
+  deepStrictEqual(new Set(b.grad!.data), new Set([1]));
+  b.grad!.data.fill(7); // a caller writing into one gradient leaves the other as it was
+  deepStrictEqual(new Set(a.grad!.data), new Set([4]));
+  // A second pass adds into the kept storage.
+  a.mul(3).add(b).add(a).sum().backward();
+  deepStrictEqual(new Set(a.grad!.data), new Set([8]));
+  deepStrictEqual(new Set(b.grad!.data), new Set([8]));
+});
