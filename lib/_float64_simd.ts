@@ -118,6 +118,24 @@ function rowsPerChunk(width: number): number {
 }
 
 /**
+ * Calls `each(count, start, end)` for the chunks of `chunkRows` rows (the
+ * last may be shorter) of `rows` rows of `width`: `count` rows, elements
+ * `start` to `end`. Stops and returns false when `each` does.
+ */
+function everyChunk(
+  rows: number,
+  chunkRows: number,
+  width: number,
+  each: (count: number, start: number, end: number) => boolean,
+): boolean {
+  for (let row = 0; row < rows; row += chunkRows) {
+    const count = Math.min(chunkRows, rows - row);
+    if (!each(count, row * width, (row + count) * width)) return false;
+  }
+  return true;
+}
+
+/**
  * LayerNorm's rows `out = (x − mean)·r·γ + β` (or `x·r + (−mean·r)` without
  * γ and β) of `rows` rows of `width`, as `layerNorm` computes them.
  */
@@ -151,19 +169,23 @@ export function layerNormForwardSimd(
   }
   const xChunk = new Float32Array(memory, xBase, chunk);
   const outChunk = new Float32Array(memory, outBase, chunk);
-  for (let row = 0; row < rows; row += chunkRows) {
-    const count = Math.min(chunkRows, rows - row);
-    const [start, end] = [row * width, (row + count) * width];
+  const flag = affine ? 1 : 0;
+  return everyChunk(rows, chunkRows, width, (count, start, end) => {
     xChunk.set(x.subarray(start, end));
-    const flag = affine ? 1 : 0;
-    if (
-      kernel.layerNormForward(xBase, outBase, gammaBase, betaBase, count, width, eps, flag) !== -1
-    ) {
-      return false;
-    }
+    const failed = kernel.layerNormForward(
+      xBase,
+      outBase,
+      gammaBase,
+      betaBase,
+      count,
+      width,
+      eps,
+      flag,
+    );
+    if (failed !== -1) return false;
     out.set(outChunk.subarray(0, end - start), start);
-  }
-  return true;
+    return true;
+  });
 }
 
 /**
@@ -198,9 +220,7 @@ export function layerNormBackwardSimd(
     new Float32Array(memory, base, chunk)
   ) as [Float32Array, Float32Array, Float32Array];
   const hasGamma = gamma === null ? 0 : 1;
-  for (let row = 0; row < rows; row += chunkRows) {
-    const count = Math.min(chunkRows, rows - row);
-    const [start, end] = [row * width, (row + count) * width];
+  const done = everyChunk(rows, chunkRows, width, (count, start, end) => {
     xChunk.set(x.subarray(start, end));
     dyChunk.set(dy.subarray(start, end));
     const failed = kernel.layerNormBackward(
@@ -217,7 +237,9 @@ export function layerNormBackwardSimd(
     );
     if (failed !== -1) return false;
     dx.set(dxChunk.subarray(0, end - start), start);
-  }
+    return true;
+  });
+  if (!done) return false;
   dWeight.set(new Float64Array(memory, dWeightBase, width));
   dBias.set(new Float64Array(memory, dBiasBase, width));
   return true;
@@ -251,14 +273,13 @@ export function reluGradientColumnSumsSimd(
   const [dyChunk, yChunk, outChunk] = [dyBase, yBase, outBase].map((base) =>
     new Float32Array(memory, base, chunk)
   ) as [Float32Array, Float32Array, Float32Array];
-  for (let row = 0; row < rows; row += chunkRows) {
-    const count = Math.min(chunkRows, rows - row);
-    const [start, end] = [row * m, (row + count) * m];
+  everyChunk(rows, chunkRows, m, (count, start, end) => {
     dyChunk.set(dy.subarray(start, end));
     yChunk.set(y.subarray(start, end));
     kernel.reluGradientColumnSums(dyBase, yBase, outBase, sumsBase, count, m);
     out.set(outChunk.subarray(0, end - start), start);
-  }
+    return true;
+  });
   sums.set(new Float64Array(memory, sumsBase, m));
   return true;
 }

@@ -559,37 +559,25 @@ check({
   },
 });
 
-check({
-  name: "unpackRows",
-  params: fc.record({
-    lengths: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
-    width: fc.integer({ min: 1, max: 3 }),
-    s: seed,
-  }),
-  build: (p) => {
-    const sequences = packedRows(p.lengths);
-    return {
-      f: (x: Tensor) => unpackRows(x, sequences),
-      inputs: [{ value: normal([1, sequences.rows.length, p.width], p.s) }],
-    };
-  },
-});
-
-check({
-  name: "packedMeanPool",
-  params: fc.record({
-    lengths: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
-    width: fc.integer({ min: 1, max: 3 }),
-    s: seed,
-  }),
-  build: (p) => {
-    const sequences = packedRows(p.lengths);
-    return {
-      f: (x: Tensor) => packedMeanPool(x, sequences),
-      inputs: [{ value: normal([1, sequences.rows.length, p.width], p.s) }],
-    };
-  },
-});
+for (
+  const [name, op] of [["unpackRows", unpackRows], ["packedMeanPool", packedMeanPool]] as const
+) {
+  check({
+    name,
+    params: fc.record({
+      lengths: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+      width: fc.integer({ min: 1, max: 3 }),
+      s: seed,
+    }),
+    build: (p) => {
+      const sequences = packedRows(p.lengths);
+      return {
+        f: (x: Tensor) => op(x, sequences),
+        inputs: [{ value: normal([1, sequences.rows.length, p.width], p.s) }],
+      };
+    },
+  });
+}
 
 // ---- the functional ops of lib/nn/ ----
 
