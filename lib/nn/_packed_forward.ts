@@ -100,11 +100,13 @@ export function packedMeanPool(x: Tensor, sequences: PackedSequences): Tensor {
     record(y, "packedMeanPool", [x], (dy) => {
       const upstream = dy.data;
       const gradient = allocate(x.dtype, x.size);
+      // Sequence b's row of dy_b / L_b (in x's dtype, rounded as the padded path rounds it) is
+      // computed once and copied to each of its rows.
+      const row = allocate(x.dtype, D);
       for (let b = 0; b < count; b++) {
         const size = Math.max(1, starts[b + 1]! - starts[b]!);
-        for (let r = starts[b]!; r < starts[b + 1]!; r++) {
-          for (let d = 0; d < D; d++) gradient[r * D + d] = upstream[b * D + d]! / size;
-        }
+        for (let d = 0; d < D; d++) row[d] = upstream[b * D + d]! / size;
+        for (let r = starts[b]!; r < starts[b + 1]!; r++) gradient.set(row, r * D);
       }
       return [new Tensor(gradient, x.shape, TRUSTED)];
     });
