@@ -113,7 +113,8 @@ export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
 }
 
 /**
- * The reference of {@linkcode layerNorm}'s rows (lib/wasm/rows_f64x2.wat's
+ * Internal (tests/float64_kernels_test.ts; not re-exported): the reference of
+ * {@linkcode layerNorm}'s rows (lib/wasm/rows_f64x2.wat's
  * `layerNormForward` computes the same values, bit for bit): per token,
  * `out = (x − mean)·r·γ + β`, or `x·r + (−mean·r)` without γ and β; throws,
  * naming the token, on a value that is not finite or a zero variance.
@@ -246,7 +247,8 @@ export function layerNormBackward(
 }
 
 /**
- * The reference of {@linkcode layerNormBackward}'s rows
+ * Internal (tests/float64_kernels_test.ts; not re-exported): the reference of
+ * {@linkcode layerNormBackward}'s rows
  * (lib/wasm/rows_f64x2.wat's `layerNormBackward` computes the same values,
  * bit for bit): dx, and dγ, dβ added into `dWeight`, `dBias` (zeros on entry).
  */

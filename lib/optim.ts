@@ -277,7 +277,8 @@ export class Adam extends Optimizer {
 }
 
 /**
- * The reference of one Adam/AdamW step of one parameter, in place, in float64
+ * Internal (tests/float64_kernels_test.ts; not re-exported): the reference of
+ * one Adam/AdamW step of one parameter, in place, in float64
  * (lib/wasm/rows_f64x2.wat's `adamStep` computes the same values, bit for
  * bit): `g = ∇ + l2·θ`, `m = β₁m + (1 − β₁)g`, `v = β₂v + (1 − β₂)g²`,
  * `θ = θ·decay − stepSize·m / (√v / correction + eps)`.

@@ -175,10 +175,11 @@ function affine(x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): 
 const ONE_MATRIX = [0];
 
 /**
- * The reference of the ReLU's gradient (lib/wasm/rows_f64x2.wat's
- * `reluGradientColumnSums` computes the same values): `gradient = dy · [y > 0]`
- * without a branch per element (signs come in no pattern; see relu in
- * activation.ts): an infinite or NaN dy where y ≤ 0 gives 0, not NaN.
+ * Internal (not re-exported): the reference of the ReLU's gradient
+ * (lib/wasm/rows_f64x2.wat's `reluGradientColumnSums` computes the same
+ * values): `gradient = dy · [y > 0]` without a branch per element (signs
+ * come in no pattern; see relu in activation.ts): an infinite or NaN dy
+ * where y ≤ 0 gives 0, not NaN.
  */
 export function reluGradient(dy: TypedArray, y: TypedArray, gradient: TypedArray): void {
   for (let i = 0; i < dy.length; i++) {
@@ -189,9 +190,10 @@ export function reluGradient(dy: TypedArray, y: TypedArray, gradient: TypedArray
 }
 
 /**
- * The reference of the column sums of the (rows, m) matrix `data`, added into
- * the float64 `sums` (returned), four rows per pass over the accumulators
- * (each is loaded and stored once per four values).
+ * Internal (not re-exported): the reference of the column sums of the
+ * (rows, m) matrix `data`, added into the float64 `sums` (returned), four
+ * rows per pass over the accumulators (each is loaded and stored once per
+ * four values).
  */
 export function columnSums(
   data: TypedArray,
