@@ -110,15 +110,14 @@ function affine(x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): 
     // (N, out); through the ReLU first: dh = dy · [y > 0], with db = Σ dh on the way when the
     // kernel takes them.
     let upstream = dy.data;
-    let biasSums: Float64Array | null = null;
+    const biasSums = new Float64Array(outFeatures);
+    let summed = false; // whether biasSums holds Σ dh already
     if (relu) {
       upstream = workBuffer("linearRelu dh", dtypeOf(dy.data), dy.data.length);
-      const sums = new Float64Array(outFeatures);
-      const onKernel = bias?.requiresGrad === true && dy.data instanceof Float32Array &&
+      summed = bias?.requiresGrad === true && dy.data instanceof Float32Array &&
         out instanceof Float32Array && upstream instanceof Float32Array &&
-        reluGradientColumnSumsSimd(dy.data, out, upstream, sums, rows, outFeatures);
-      if (onKernel) biasSums = sums;
-      else reluGradient(dy.data, out, upstream);
+        reluGradientColumnSumsSimd(dy.data, out, upstream, biasSums, rows, outFeatures);
+      if (!summed) reluGradient(dy.data, out, upstream);
     }
     // dx (N, in) = dh (N, out) · W (out, in); dW (out, in) = dhᵀ (out, N) · x (N, in), dh read
     // transposed in place. One call, so that dh is copied into the kernel's memory once.
@@ -160,9 +159,8 @@ function affine(x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): 
     gemmAll(products);
     let dBias: Tensor | null = null;
     if (bias?.requiresGrad) {
-      const sums = biasSums ??
-        columnSums(upstream, rows, outFeatures, new Float64Array(outFeatures));
-      dBias = new Tensor(fromFloat64(sums, dy.dtype), [outFeatures], TRUSTED);
+      if (!summed) columnSums(upstream, rows, outFeatures, biasSums);
+      dBias = new Tensor(fromFloat64(biasSums, dy.dtype), [outFeatures], TRUSTED);
     }
     return [dx, dWeight, dBias];
   };
