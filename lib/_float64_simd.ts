@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { compileModule, grownBuffer } from "./_wasm.ts";
 import { WASM_BASE64 } from "./wasm/rows_f64x2.ts";
 
 interface RowsKernel {
@@ -68,13 +69,7 @@ let compiled: WebAssembly.Module | null | undefined;
 
 /** A new instance of the module (its own memory), or null where WebAssembly SIMD is unavailable. */
 function newKernel(): RowsKernel | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0)));
-    } catch {
-      compiled = null;
-    }
-  }
+  if (compiled === undefined) compiled = compileModule(WASM_BASE64);
   if (compiled === null) return null;
   return new WebAssembly.Instance(compiled).exports as unknown as RowsKernel;
 }
@@ -85,13 +80,6 @@ let shared: RowsKernel | null | undefined;
 function sharedKernel(): RowsKernel | null {
   if (shared === undefined) shared = newKernel();
   return shared;
-}
-
-/** The memory of `kernel`, grown to at least `bytes`. */
-function reserve(kernel: RowsKernel, bytes: number): ArrayBufferLike {
-  const pages = Math.ceil(bytes / 65536) - kernel.memory.buffer.byteLength / 65536;
-  if (pages > 0) kernel.memory.grow(pages);
-  return kernel.memory.buffer;
 }
 
 /** Below this many elements the copies into WebAssembly memory do not pay. */
@@ -157,7 +145,7 @@ export function layerNormForwardSimd(
   const outBase = span(chunk, 4);
   const gammaBase = outBase + span(chunk, 4);
   const betaBase = gammaBase + span(width, 4);
-  const memory = reserve(kernel, betaBase + span(width, 4));
+  const memory = grownBuffer(kernel.memory, betaBase + span(width, 4));
   if (affine) {
     // A missing γ is 1 and a missing β is 0: the reference multiplies and adds those.
     const g = new Float32Array(memory, gammaBase, width);
@@ -213,7 +201,7 @@ export function layerNormBackwardSimd(
   const dyBase = xBase + span(chunk, 4);
   const dxBase = dyBase + span(chunk, 4);
   const gammaBase = dxBase + span(chunk, 4);
-  const memory = reserve(kernel, gammaBase + span(width, 4));
+  const memory = grownBuffer(kernel.memory, gammaBase + span(width, 4));
   new Float64Array(memory, dWeightBase, 2 * (dBiasBase / 8)).fill(0);
   if (gamma !== null) new Float32Array(memory, gammaBase, width).set(gamma.subarray(0, width));
   const [xChunk, dyChunk, dxChunk] = [xBase, dyBase, dxBase].map((base) =>
@@ -268,7 +256,7 @@ export function reluGradientColumnSumsSimd(
   const dyBase = span(m, 8);
   const yBase = dyBase + span(chunk, 4);
   const outBase = yBase + span(chunk, 4);
-  const memory = reserve(kernel, outBase + span(chunk, 4));
+  const memory = grownBuffer(kernel.memory, outBase + span(chunk, 4));
   new Float64Array(memory, sumsBase, m).fill(0);
   const [dyChunk, yChunk, outChunk] = [dyBase, yBase, outBase].map((base) =>
     new Float32Array(memory, base, chunk)
@@ -326,7 +314,7 @@ export function adamMoments(sizes: readonly number[]): AdamMoments | null {
   });
   let memory: ArrayBufferLike;
   try {
-    memory = reserve(kernel, offset);
+    memory = grownBuffer(kernel.memory, offset);
   } catch {
     return null; // beyond what this engine gives one memory
   }

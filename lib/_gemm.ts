@@ -9,6 +9,7 @@
  * @module
  */
 import type { TypedArray } from "./_dtype.ts";
+import { compileModule, grownBuffer } from "./_wasm.ts";
 import { WASM_BASE64, WASM_FALLBACK_BASE64 } from "./wasm/gemm_f32x4.ts";
 
 /**
@@ -124,9 +125,10 @@ let relaxed = false;
 
 /** The module from base64 `text`, or null when this engine cannot compile it. */
 function instantiate(text: string): WasmGemm | null {
+  const module = compileModule(text);
+  if (module === null) return null;
   try {
-    const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-    const { memory, gemm } = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
+    const { memory, gemm } = new WebAssembly.Instance(module).exports;
     if (!(memory instanceof WebAssembly.Memory) || typeof gemm !== "function") return null;
     return { memory, gemm: gemm as WasmGemm["gemm"] };
   } catch {
@@ -265,9 +267,7 @@ function runProducts(problems: readonly GemmProblem[]): void {
     if (p.bias) place(p.bias, 8);
     place(p.out, 0);
   }
-  const pages = Math.ceil(offset / 65536) - kernel.memory.buffer.byteLength / 65536;
-  if (pages > 0) kernel.memory.grow(pages);
-  const memory = kernel.memory.buffer;
+  const memory = grownBuffer(kernel.memory, offset);
   // Copy in every array that is read: inputs, and results placed among values to keep.
   const read = new Set<TypedArray>();
   for (const p of work) {

@@ -8,6 +8,7 @@
  * @module
  */
 import { expNonPositive } from "./_exp.ts";
+import { compileModule, grownBuffer } from "./_wasm.ts";
 import { WASM_BASE64 } from "./wasm/softmax_f32x4.ts";
 
 /** The score rows that {@linkcode softmaxScoreRow} turns into weights. */
@@ -108,9 +109,10 @@ let wasm: WasmSoftmax | null | undefined;
 /** The SIMD kernel, instantiated on first use; null where WebAssembly SIMD is unavailable. */
 function wasmKernel(): WasmSoftmax | null {
   if (wasm !== undefined) return wasm;
+  const module = compileModule(WASM_BASE64);
+  if (module === null) return (wasm = null);
   try {
-    const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
-    const { memory, softmaxRows } = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
+    const { memory, softmaxRows } = new WebAssembly.Instance(module).exports;
     wasm = memory instanceof WebAssembly.Memory && typeof softmaxRows === "function"
       ? { memory, softmaxRows: softmaxRows as WasmSoftmax["softmaxRows"] }
       : null;
@@ -144,10 +146,7 @@ export function softmaxScoreRows(rows: ScoreRows, groups: number): void {
   }
   // Layout in the module's memory (bytes): the scores, then the mask rows.
   const maskLength = mask === undefined ? 0 : mask.length;
-  const needed = (count + maskLength) * 4;
-  const pages = Math.ceil(needed / 65536) - kernel.memory.buffer.byteLength / 65536;
-  if (pages > 0) kernel.memory.grow(pages);
-  const memory = kernel.memory.buffer;
+  const memory = grownBuffer(kernel.memory, (count + maskLength) * 4);
   const scores = new Float32Array(memory, 0, count);
   scores.set(weights.subarray(0, count));
   if (mask !== undefined) new Float32Array(memory, count * 4, maskLength).set(mask);
@@ -227,9 +226,7 @@ export function softmaxScoreBlocks(
     maskBases.set(mask, end);
     end += mask.length * 4;
   }
-  const pages = Math.ceil(end / 65536) - kernel.memory.buffer.byteLength / 65536;
-  if (pages > 0) kernel.memory.grow(pages);
-  const memory = kernel.memory.buffer;
+  const memory = grownBuffer(kernel.memory, end);
   const scores = new Float32Array(memory, 0, weights.length);
   scores.set(weights);
   for (const [mask, base] of maskBases) new Float32Array(memory, base, mask.length).set(mask);
