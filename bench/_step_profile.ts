@@ -12,7 +12,14 @@
  * @module
  */
 import { Adam, crossEntropy, type Tensor, tensor } from "../mod.ts";
-import { gemmAll, type GemmProblem, setGemmListener } from "../lib/_gemm.ts";
+import {
+  gemmAll,
+  type GemmCall,
+  type GemmProblem,
+  gemmResident,
+  type ResidentProblem,
+  setGemmListener,
+} from "../lib/_gemm.ts";
 import { setRecordListener } from "../lib/autograd.ts";
 import { makeStep, stepBatch, type StepSize } from "./_step_case.ts";
 
@@ -112,27 +119,25 @@ function sumBackward(ops: Map<string, OpProfile>): number {
 export function gemmShapes(size: StepSize, samples = 7): GemmShape[] {
   const { step } = makeStep(size);
   step();
-  const found = new Map<
-    string,
-    { problems: readonly GemmProblem[]; phase: GemmShape["phase"]; calls: number }
-  >();
+  const found = new Map<string, { call: GemmCall; phase: GemmShape["phase"]; calls: number }>();
   let phase: GemmShape["phase"] = "forward";
   setRecordListener((name) => {
     phase = name === "crossEntropy" ? "backward" : "forward";
   });
-  setGemmListener((problems) => {
+  setGemmListener((call) => {
     // A call's products of one kind (the same operands and layouts: one per sequence) are one
     // group; a call of different kinds (a linear layer's dX and dW) lists each.
     const ids = new Map<unknown, number>();
     const id = (array: unknown) => ids.get(array) ?? ids.set(array, ids.size).get(array)!;
-    const groups = new Map<string, GemmProblem[]>();
-    for (const problem of problems) {
+    const groups = new Map<string, AnyProblem[]>();
+    for (const problem of call.problems) {
       const kind = `${id(problem.a)} ${id(problem.b)} ${problem.transA} ${problem.transB}`;
       groups.set(kind, [...groups.get(kind) ?? [], problem]);
     }
     for (const group of groups.values()) {
       const key = `${phase} ${describe(group)}`;
-      const entry = found.get(key) ?? { problems: group, phase, calls: 0 };
+      const entry = found.get(key) ??
+        { call: { ...call, problems: group } as GemmCall, phase, calls: 0 };
       entry.calls++;
       found.set(key, entry);
     }
@@ -143,30 +148,48 @@ export function gemmShapes(size: StepSize, samples = 7): GemmShape[] {
     setGemmListener(null);
     setRecordListener(null);
   }
-  return [...found.entries()].map(([key, { problems, phase, calls }]) => {
+  return [...found.entries()].map(([key, { call, phase, calls }]) => {
     let flops = 0;
-    for (const { n, k, m, aOffsets } of problems) flops += 2 * aOffsets.length * n * k * m;
-    // Fresh outputs of the same lengths, reused across samples: the step's arrays stay intact.
-    const outs = new Map<GemmProblem["out"], Float32Array>();
-    for (const { out } of problems) if (!outs.has(out)) outs.set(out, new Float32Array(out.length));
-    const copies = problems.map((problem) => ({ ...problem, out: outs.get(problem.out)! }));
+    for (const { n, k, m, aOffsets } of call.problems) flops += 2 * aOffsets.length * n * k * m;
+    let run: () => void;
+    if (call.resident) {
+      // Operands kept in the kernel's memory (packed attention): the products alone, on whatever
+      // the memory holds now (the memory never shrinks, so every place is still there).
+      run = () => gemmResident(call.problems);
+    } else {
+      // Fresh outputs of the same lengths, reused across samples: the step's arrays stay intact.
+      const outs = new Map<GemmProblem["out"], Float32Array>();
+      for (const { out } of call.problems) {
+        if (!outs.has(out)) outs.set(out, new Float32Array(out.length));
+      }
+      const copies = call.problems.map((problem) => ({ ...problem, out: outs.get(problem.out)! }));
+      run = () => gemmAll(copies);
+    }
     const times: number[] = [];
     for (let i = 0; i < samples + 2; i++) {
       const start = performance.now();
-      gemmAll(copies);
+      run();
       times.push(performance.now() - start);
     }
     const ms = median(times.slice(2));
-    return { shape: key.slice(phase.length + 1), phase, calls, gflops: flops / ms / 1e6 };
+    const resident = call.resident ? ", in memory" : "";
+    return {
+      shape: key.slice(phase.length + 1) + resident,
+      phase,
+      calls,
+      gflops: flops / ms / 1e6,
+    };
   });
 }
+
+type AnyProblem = GemmProblem | ResidentProblem;
 
 /**
  * `batches × (n, k) · (k, m) NT` for one product; for a call of one product
  * per sequence, its count and the range of each extent that varies.
  */
-function describe(problems: readonly GemmProblem[]): string {
-  const layout = (p: GemmProblem) => `${p.transA ? "T" : "N"}${p.transB ? "T" : "N"}`;
+function describe(problems: readonly AnyProblem[]): string {
+  const layout = (p: AnyProblem) => `${p.transA ? "T" : "N"}${p.transB ? "T" : "N"}`;
   if (problems.length === 1) {
     const { n, k, m, aOffsets } = problems[0]!;
     return `${aOffsets.length} × (${n}, ${k}) · (${k}, ${m}) ${layout(problems[0]!)}`;

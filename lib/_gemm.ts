@@ -54,8 +54,25 @@ export interface GemmProblem {
   outsideIgnored?: boolean;
 }
 
+/**
+ * Internal: a {@linkcode GemmProblem} whose arrays are already in the
+ * kernel's memory ({@linkcode gemmMemory}): `a`, `b`, `out` and `bias` are
+ * where each starts, in elements of a Float32Array over that memory. For
+ * callers that keep their operands there across several products and other
+ * kernels (lib/nn/_packed_attention.ts), so that nothing is copied between them.
+ */
+export interface ResidentProblem
+  extends Omit<GemmProblem, "a" | "b" | "out" | "bias" | "outsideIgnored"> {
+  a: number;
+  b: number;
+  out: number;
+  bias?: number | null;
+}
+
 /** The element strides (row, column) of op(A) and op(B) and the result's row stride. */
-function stridesOf(problem: GemmProblem): [number, number, number, number, number] {
+function stridesOf(
+  problem: GemmProblem | ResidentProblem,
+): [number, number, number, number, number] {
   const { transA, transB, n, k, m } = problem;
   const aStride = problem.aStride ?? (transA ? n : k);
   const bStride = problem.bStride ?? (transB ? k : m);
@@ -183,17 +200,20 @@ export function usesWasm(
     n * k * m * batches >= WASM_MINIMUM_WORK && wasmKernel() !== null;
 }
 
+/** What {@linkcode setGemmListener} is told: one call's problems, copied or resident. */
+export type GemmCall =
+  | { resident: false; problems: readonly GemmProblem[] }
+  | { resident: true; problems: readonly ResidentProblem[] };
+
 /** Internal (bench/step.ts): told the products of every {@linkcode gemmAll} call. */
-let gemmListener: ((problems: readonly GemmProblem[]) => void) | null = null;
+let gemmListener: ((call: GemmCall) => void) | null = null;
 
 /**
  * Internal, for profiling (bench/step.ts): calls `listener` with the
- * problems of each {@linkcode gemmAll} (or {@linkcode gemm}) call, or stops
- * with `null`.
+ * problems of each {@linkcode gemmAll} (or {@linkcode gemm}) and
+ * {@linkcode gemmResident} call, or stops with `null`.
  */
-export function setGemmListener(
-  listener: ((problems: readonly GemmProblem[]) => void) | null,
-): void {
+export function setGemmListener(listener: ((call: GemmCall) => void) | null): void {
   gemmListener = listener;
 }
 
@@ -234,8 +254,90 @@ function onKernel(problem: GemmProblem): boolean {
  * when their multiply-adds add up to its minimum.
  */
 export function gemmAll(problems: readonly GemmProblem[]): void {
-  if (gemmListener !== null) gemmListener(problems);
+  if (gemmListener !== null) gemmListener({ resident: false, problems });
   runProducts(problems);
+}
+
+/**
+ * Internal: the kernel's memory, where {@linkcode gemmResident} finds its
+ * operands — null when WebAssembly SIMD is unavailable. Its first
+ * {@linkcode gemmScratchBytes} bytes are the kernel's scratch; a caller
+ * places its arrays after them (growing the memory with `grownBuffer`) and
+ * may run other kernels on the same memory between products.
+ */
+export function gemmMemory(): WebAssembly.Memory | null {
+  return wasmKernel()?.memory ?? null;
+}
+
+/** Internal: the scratch bytes at the start of {@linkcode gemmMemory} that products with m columns use. */
+export function gemmScratchBytes(m: number): number {
+  return workBytes(m);
+}
+
+/**
+ * Internal: {@linkcode gemmAll} for problems whose arrays are already in
+ * {@linkcode gemmMemory} (on the SIMD kernel always, whatever their size;
+ * the caller decides whether the kernel pays). The memory's start must hold
+ * the scratch of the widest product.
+ */
+export function gemmResident(problems: readonly ResidentProblem[]): void {
+  if (gemmListener !== null) gemmListener({ resident: true, problems });
+  const kernel = wasmKernel();
+  if (kernel === null) throw new Error("gemmResident: WebAssembly SIMD is unavailable");
+  runResident(kernel, problems);
+}
+
+/**
+ * Internal: `problems` with each array replaced by where `places` puts it in
+ * {@linkcode gemmMemory} (in elements), for {@linkcode gemmResident}.
+ */
+export function residentProblems(
+  problems: readonly GemmProblem[],
+  places: ReadonlyMap<TypedArray, number>,
+): ResidentProblem[] {
+  const placeOf = (array: TypedArray) => {
+    const place = places.get(array);
+    if (place === undefined) throw new Error("residentProblems: an array has no place in memory");
+    return place;
+  };
+  return problems.map((p) => ({
+    ...p,
+    a: placeOf(p.a),
+    b: placeOf(p.b),
+    out: placeOf(p.out),
+    bias: p.bias ? placeOf(p.bias) : null,
+  }));
+}
+
+/** Whether products of `multiplyAdds` in all take the SIMD kernel in {@linkcode gemmAll} (float32 operands). */
+export function kernelTakes(multiplyAdds: number): boolean {
+  return multiplyAdds >= WASM_MINIMUM_WORK && wasmKernel() !== null;
+}
+
+/** Each product of `problems`, batch by batch, on the kernel: arrays at their places in its memory. */
+function runResident(kernel: WasmGemm, problems: readonly ResidentProblem[]): void {
+  for (const p of problems) {
+    const flags = ((p.bias ?? null) !== null ? 1 : 0) | (p.relu ? 2 : 0);
+    const [aRow, aColumn, bRow, bColumn, outRow] = stridesOf(p);
+    for (let batch = 0; batch < p.aOffsets.length; batch++) {
+      kernel.gemm(
+        (p.a + p.aOffsets[batch]!) * 4,
+        aRow * 4,
+        aColumn * 4,
+        (p.b + p.bOffsets[batch]!) * 4,
+        bRow * 4,
+        bColumn * 4,
+        (p.out + (p.outOffsets?.[batch] ?? batch * p.n * p.m)) * 4,
+        outRow * 4,
+        p.n,
+        p.k,
+        p.m,
+        0,
+        (p.bias ?? 0) * 4,
+        flags,
+      );
+    }
+  }
 }
 
 /** {@linkcode gemmAll} without telling the listener. */
@@ -251,15 +353,15 @@ function runProducts(problems: readonly GemmProblem[]): void {
     return; // also when there is no work
   }
   const kernel = wasmKernel()!;
-  // Layout in the module's memory (bytes): scratch for the widest product, then every
+  // Layout in the module's memory (elements): scratch for the widest product, then every
   // distinct array once (inputs, biases with 8 floats of slack — the kernel reads them 8 at a
   // time — and results).
-  let offset = Math.max(...work.map((p) => workBytes(p.m)));
+  let offset = Math.max(...work.map((p) => workBytes(p.m))) / 4;
   const bases = new Map<TypedArray, number>();
   const place = (array: TypedArray, slack: number) => {
     if (bases.has(array)) return;
     bases.set(array, offset);
-    offset += (array.length + slack) * 4;
+    offset += array.length + slack;
   };
   for (const p of work) {
     place(p.a, 0);
@@ -267,7 +369,7 @@ function runProducts(problems: readonly GemmProblem[]): void {
     if (p.bias) place(p.bias, 8);
     place(p.out, 0);
   }
-  const memory = grownBuffer(kernel.memory, offset);
+  const memory = new Float32Array(grownBuffer(kernel.memory, offset * 4));
   // Copy in every array that is read: inputs, and results placed among values to keep.
   const read = new Set<TypedArray>();
   for (const p of work) {
@@ -275,31 +377,8 @@ function runProducts(problems: readonly GemmProblem[]): void {
     if (p.bias) read.add(p.bias);
     if (p.outOffsets !== undefined && !p.outsideIgnored) read.add(p.out);
   }
-  for (const array of read) new Float32Array(memory, bases.get(array)!, array.length).set(array);
-  for (const p of work) {
-    const flags = (p.bias ? 1 : 0) | (p.relu ? 2 : 0);
-    const [aRow, aColumn, bRow, bColumn, outRow] = stridesOf(p);
-    const [baseA, baseB, baseOut] = [bases.get(p.a)!, bases.get(p.b)!, bases.get(p.out)!];
-    const baseBias = p.bias ? bases.get(p.bias)! : 0;
-    for (let batch = 0; batch < p.aOffsets.length; batch++) {
-      kernel.gemm(
-        baseA + p.aOffsets[batch]! * 4,
-        aRow * 4,
-        aColumn * 4,
-        baseB + p.bOffsets[batch]! * 4,
-        bRow * 4,
-        bColumn * 4,
-        baseOut + (p.outOffsets?.[batch] ?? batch * p.n * p.m) * 4,
-        outRow * 4,
-        p.n,
-        p.k,
-        p.m,
-        0,
-        baseBias,
-        flags,
-      );
-    }
-  }
+  for (const array of read) memory.set(array, bases.get(array)!);
+  runResident(kernel, residentProblems(work, bases));
   // Copy out what was written: all of an array that was copied in, else the results' extent.
   const written = new Map<TypedArray, number>();
   for (const p of work) {
@@ -309,7 +388,8 @@ function runProducts(problems: readonly GemmProblem[]): void {
     written.set(p.out, Math.max(written.get(p.out) ?? 0, extent));
   }
   for (const [out, length] of written) {
-    out.set(new Float32Array(memory, bases.get(out)!, length));
+    const base = bases.get(out)!;
+    out.set(memory.subarray(base, base + length));
   }
 }
 

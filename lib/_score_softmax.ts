@@ -104,22 +104,38 @@ interface WasmSoftmax {
   ) => void;
 }
 
-let wasm: WasmSoftmax | null | undefined;
+let compiled: WebAssembly.Module | null | undefined;
+let ownKernel: WasmSoftmax | null | undefined;
+let sharedKernel: WasmSoftmax | null = null;
 
-/** The SIMD kernel, instantiated on first use; null where WebAssembly SIMD is unavailable. */
-function wasmKernel(): WasmSoftmax | null {
-  if (wasm !== undefined) return wasm;
-  const module = compileModule(WASM_BASE64);
-  if (module === null) return (wasm = null);
+/** The module instantiated on `memory`, or null where WebAssembly SIMD is unavailable. */
+function instantiateOn(memory: WebAssembly.Memory): WasmSoftmax | null {
+  if (compiled === undefined) compiled = compileModule(WASM_BASE64);
+  if (compiled === null) return null;
   try {
-    const { memory, softmaxRows } = new WebAssembly.Instance(module).exports;
-    wasm = memory instanceof WebAssembly.Memory && typeof softmaxRows === "function"
+    const { softmaxRows } = new WebAssembly.Instance(compiled, { kernel: { memory } }).exports;
+    return typeof softmaxRows === "function"
       ? { memory, softmaxRows: softmaxRows as WasmSoftmax["softmaxRows"] }
       : null;
   } catch {
-    wasm = null;
+    return null;
   }
-  return wasm;
+}
+
+/** The SIMD kernel on a memory of its own, instantiated on first use; null where WebAssembly SIMD is unavailable. */
+function wasmKernel(): WasmSoftmax | null {
+  if (ownKernel === undefined) ownKernel = instantiateOn(new WebAssembly.Memory({ initial: 1 }));
+  return ownKernel;
+}
+
+/**
+ * The SIMD kernel on `memory` (another kernel's: the matrix products'), so
+ * that scores can stay there between their products and their softmax;
+ * null where WebAssembly SIMD is unavailable.
+ */
+function kernelOn(memory: WebAssembly.Memory): WasmSoftmax | null {
+  if (sharedKernel?.memory !== memory) sharedKernel = instantiateOn(memory);
+  return sharedKernel;
 }
 
 /** Below this many scores the copies into WebAssembly memory do not pay. */
@@ -191,24 +207,15 @@ export function softmaxScoreBlocks(
       weights.length >= WASM_MINIMUM_SCORES
     ? wasmKernel()
     : null;
-  const masks = new Map<number, Float32Array>(); // one key mask per (visible, keys) pair
-  const maskOf = (block: ScoreBlock) => {
-    const key = block.visible * 65536 + block.keys;
-    let mask = masks.get(key);
-    if (mask === undefined) {
-      mask = new Float32Array(block.keys).fill(1, 0, block.visible);
-      masks.set(key, mask);
-    }
-    return mask;
-  };
   if (kernel === null) {
+    const masks = keyMasks(blocks);
     for (const block of blocks) {
       const rows: ScoreRows = {
         weights: weights.subarray(block.offset),
         queries: block.queries,
         keys: block.keys,
         scale,
-        mask: block.visible < block.keys ? maskOf(block) : undefined,
+        mask: block.visible < block.keys ? masks.get(maskKey(block)) : undefined,
         batchesPerMaskRow: block.groups,
         causal: false,
       };
@@ -218,31 +225,105 @@ export function softmaxScoreBlocks(
     }
     return;
   }
-  for (const block of blocks) maskOf(block);
-  // Layout in the module's memory (bytes): the scores, then each distinct key mask.
-  let end = weights.length * 4;
-  const maskBases = new Map<Float32Array, number>();
-  for (const mask of masks.values()) {
-    maskBases.set(mask, end);
-    end += mask.length * 4;
-  }
-  const memory = grownBuffer(kernel.memory, end);
+  // Layout in the module's memory (elements): the scores, then each distinct key mask.
+  const memory = grownBuffer(kernel.memory, (weights.length + keyMaskLength(blocks)) * 4);
   const scores = new Float32Array(memory, 0, weights.length);
   scores.set(weights);
-  for (const [mask, base] of maskBases) new Float32Array(memory, base, mask.length).set(mask);
+  runBlocks(kernel, 0, blocks, scale, weights.length);
+  weights.set(scores);
+}
+
+/** Whether {@linkcode softmaxScoreBlocks} takes `scores` float32 scores (keys a multiple of 4) on the SIMD kernel. */
+export function softmaxKernelTakes(scores: number): boolean {
+  return scores >= WASM_MINIMUM_SCORES && wasmKernel() !== null;
+}
+
+/**
+ * Internal: {@linkcode softmaxScoreBlocks} on float32 scores that are
+ * already in `memory` (the matrix products' memory: lib/_gemm.ts
+ * `gemmMemory`) from element `scores` on, on the SIMD kernel (every block's
+ * keys a multiple of 4). The key masks are written from element `spare` on:
+ * {@linkcode keyMaskLength} floats there must be free. Returns false, having
+ * done nothing, where WebAssembly SIMD is unavailable.
+ */
+export function softmaxScoreBlocksIn(
+  memory: WebAssembly.Memory,
+  scores: number,
+  blocks: readonly ScoreBlock[],
+  scale: number,
+  spare: number,
+): boolean {
+  const kernel = kernelOn(memory);
+  if (kernel === null) return false;
+  runBlocks(kernel, scores, blocks, scale, spare);
+  return true;
+}
+
+/** Where a block's key mask is kept: one per (visible, keys) pair. */
+function maskKey(block: ScoreBlock): number {
+  return block.visible * 65536 + block.keys;
+}
+
+/** One key mask (1 for the first `visible` keys, 0 after) per (visible, keys) pair of the blocks with padded keys. */
+function keyMasks(blocks: readonly ScoreBlock[]): Map<number, Float32Array> {
+  const masks = new Map<number, Float32Array>();
+  for (const block of blocks) {
+    const key = maskKey(block);
+    if (block.visible < block.keys && !masks.has(key)) {
+      masks.set(key, new Float32Array(block.keys).fill(1, 0, block.visible));
+    }
+  }
+  return masks;
+}
+
+/** Internal: the floats the key masks of `blocks` take in memory (see {@linkcode softmaxScoreBlocksIn}). */
+export function keyMaskLength(blocks: readonly ScoreBlock[]): number {
+  const seen = new Set<number>();
+  let length = 0;
+  for (const block of blocks) {
+    const key = maskKey(block);
+    if (block.visible >= block.keys || seen.has(key)) continue;
+    seen.add(key);
+    length += block.keys;
+  }
+  return length;
+}
+
+/**
+ * Writes the blocks' key masks from element `spare` on (as
+ * {@linkcode keyMasks} makes them, in the order {@linkcode keyMaskLength}
+ * counts them), then runs the kernel on each block of the scores from
+ * element `scores` on.
+ */
+function runBlocks(
+  kernel: WasmSoftmax,
+  scores: number,
+  blocks: readonly ScoreBlock[],
+  scale: number,
+  spare: number,
+): void {
+  const memory = new Float32Array(kernel.memory.buffer);
+  const bases = new Map<number, number>();
+  let end = spare;
+  for (const block of blocks) {
+    const key = maskKey(block);
+    if (block.visible >= block.keys || bases.has(key)) continue;
+    memory.fill(1, end, end + block.visible).fill(0, end + block.visible, end + block.keys);
+    bases.set(key, end);
+    end += block.keys;
+  }
   for (const block of blocks) {
     const masked = block.visible < block.keys;
     kernel.softmaxRows(
-      block.offset * 4,
+      (scores + block.offset) * 4,
       block.groups * block.queries,
       block.keys,
       scale,
       block.queries,
-      masked ? maskBases.get(maskOf(block))! : 0,
+      masked ? bases.get(maskKey(block))! * 4 : 0,
       masked ? 1 : 0,
       block.groups,
       0,
     );
   }
-  weights.set(scores);
 }

@@ -8,9 +8,25 @@
  *
  * @module
  */
-import { allocate } from "../_dtype.ts";
-import { gemmAll, type GemmProblem } from "../_gemm.ts";
-import { type ScoreBlock, softmaxGradientRows, softmaxScoreBlocks } from "../_score_softmax.ts";
+import { allocate, type TypedArray } from "../_dtype.ts";
+import {
+  gemmAll,
+  gemmMemory,
+  type GemmProblem,
+  gemmResident,
+  gemmScratchBytes,
+  kernelTakes,
+  residentProblems,
+} from "../_gemm.ts";
+import {
+  keyMaskLength,
+  type ScoreBlock,
+  softmaxGradientRows,
+  softmaxKernelTakes,
+  softmaxScoreBlocks,
+  softmaxScoreBlocksIn,
+} from "../_score_softmax.ts";
+import { grownBuffer } from "../_wasm.ts";
 import { workBuffer } from "../_scratch.ts";
 import { formatShape } from "../_shape.ts";
 import { needsGrad, record } from "../autograd.ts";
@@ -82,6 +98,11 @@ function keysOf(length: number): number {
  * _packed_dropout.ts) before they multiply V; the gradient passes the mask
  * back to the softmax.
  *
+ * Float32 products large enough for the SIMD kernel keep their arrays in
+ * its memory from the first product of a pass to the last; `inMemory` false
+ * (for tests) copies them in and out around each step instead, with the same
+ * numbers.
+ *
  * Shape: qkv (…, N, 3E) packed as `sequences` says (leading axes of extent
  * 1) → (…, N, E).
  */
@@ -90,6 +111,7 @@ export function packedSelfAttentionHeads(
   numHeads: number,
   sequences: PackedSequences,
   dropout: { p: number; seed: number } | null = null,
+  inMemory = true,
 ): Tensor {
   const operation = "packedSelfAttentionHeads";
   const width = qkv.shape[qkv.ndim - 1] ?? 0;
@@ -134,16 +156,25 @@ export function packedSelfAttentionHeads(
   const squares = blocks.map((_, b) => squareOffsets(b));
   const source = qkv.data;
   const scale = 1 / Math.sqrt(depth);
+  // Float32 on the SIMD kernels: the arrays of each pass stay in the matrix products' memory
+  // from its first product to its last (the same kernel calls as gemmAll and
+  // softmaxScoreBlocks would make, on the same values), each copied in once and out once.
+  let multiplyAdds = 0;
+  for (const { queries: L } of blocks) multiplyAdds += H * L * L * depth;
+  const memory = inMemory && dtype === "float32" && kernelTakes(multiplyAdds) &&
+      softmaxKernelTakes(total)
+    ? gemmMemory()
+    : null;
   // Per sequence and head, into its score block: rows of A (L, E/H) · rows of qkv's K or V
   // columns, transposed (L, E/H)ᵀ. First scores = Q · Kᵀ, then the softmax over the L keys.
-  const intoScores = (
+  const scoreProducts = (
     a: Float32Array | Float64Array,
     aOffsets: number[][],
     aStride: number,
     bOffsets: number[][],
     out: Float32Array | Float64Array,
-  ) =>
-    gemmAll(blocks.map(({ queries: L, keys }, b) => ({
+  ): GemmProblem[] =>
+    blocks.map(({ queries: L, keys }, b) => ({
       a,
       transA: false,
       aOffsets: aOffsets[b]!,
@@ -160,88 +191,164 @@ export function packedSelfAttentionHeads(
       n: L,
       k: depth,
       m: L,
-    })));
+    }));
+  // output (N, E), head by head: P · V.
+  const valueProducts = (weights: Float32Array | Float64Array, out: Float32Array | Float64Array) =>
+    blocks.map(({ queries: L, keys }, b): GemmProblem => ({
+      a: weights,
+      transA: false,
+      aOffsets: squares[b]!,
+      aStride: keys,
+      b: source,
+      transB: false,
+      bOffsets: v[b]!,
+      bStride: 3 * E,
+      out,
+      outOffsets: o[b]!,
+      outStride: E,
+      outsideIgnored: true, // the heads' columns cover every row
+      n: L,
+      k: L,
+      m: depth,
+    }));
+  const widest = Math.max(depth, ...blocks.map((block) => block.queries));
   const weights = allocate(dtype, total);
-  intoScores(source, q, 3 * E, k, weights);
-  softmaxScoreBlocks(weights, blocks, scale);
+  const out = allocate(dtype, N * E);
   // With dropout, P · V reads the dropped weights P ⊙ mask.
   let dropMask: Float32Array | Float64Array | null = null;
   let dropped = weights;
-  if (dropout !== null) {
+  const dropWeights = () => {
+    if (dropout === null) return;
     dropMask = packedScoreMask(sequences, blocks, total, dropout.p, dropout.seed, dtype);
     dropped = allocate(dtype, total);
     for (let i = 0; i < total; i++) dropped[i] = weights[i]! * dropMask[i]!;
+  };
+  if (memory === null) {
+    gemmAll(scoreProducts(source, q, 3 * E, k, weights));
+    softmaxScoreBlocks(weights, blocks, scale);
+    dropWeights();
+    gemmAll(valueProducts(dropped, out));
+  } else {
+    const { view, places, starts: [, scores, outputs, masks] } = placeInMemory(
+      memory,
+      gemmScratchBytes(widest),
+      [[source, source.length], [weights, total], [out, N * E], [null, keyMaskLength(blocks)]],
+    );
+    view.set(source, places.get(source)!);
+    gemmResident(residentProblems(scoreProducts(source, q, 3 * E, k, weights), places));
+    softmaxScoreBlocksIn(memory, scores!, blocks, scale, masks!);
+    weights.set(view.subarray(scores!, scores! + total));
+    dropWeights();
+    if (dropped !== weights) {
+      view.set(dropped, scores!);
+      places.set(dropped, scores!);
+    }
+    gemmResident(residentProblems(valueProducts(dropped, out), places));
+    out.set(view.subarray(outputs!, outputs! + N * E));
   }
-  // output (N, E), head by head: P · V.
-  const out = allocate(dtype, N * E);
-  gemmAll(blocks.map(({ queries: L, keys }, b) => ({
-    a: dropped,
-    transA: false,
-    aOffsets: squares[b]!,
-    aStride: keys,
-    b: source,
-    transB: false,
-    bOffsets: v[b]!,
-    bStride: 3 * E,
-    out,
-    outOffsets: o[b]!,
-    outStride: E,
-    outsideIgnored: true, // the heads' columns cover every row
-    n: L,
-    k: L,
-    m: depth,
-  })));
   const output = new Tensor(out, [...qkv.shape.slice(0, -1), E], TRUSTED);
   if (needsGrad(qkv)) {
     record(output, operation, [qkv], (dy) => {
       const upstream = dy.data;
+      const gradient = allocate(dtype, qkv.size);
       // dP = dO · Vᵀ (times the dropout mask), then dS = s · P ⊙ (dP − rowsum(dP ⊙ P)) in
       // place, row by row.
-      // Not zeroed: the products write every visible score, and nothing reads the others.
-      const dS = workBuffer("packedSelfAttentionHeads dS", dtype, total);
-      intoScores(upstream, o, E, v, dS);
-      if (dropMask !== null) { for (let i = 0; i < total; i++) dS[i]! *= dropMask[i]!; }
-      for (const { offset, groups, queries, keys, visible } of blocks) {
-        const end = offset + groups * queries * keys;
-        softmaxGradientRows(dS, weights, dS, offset, end, keys, visible, scale);
-      }
+      const softmaxGradient = (dS: Float32Array | Float64Array) => {
+        if (dropMask !== null) { for (let i = 0; i < total; i++) dS[i]! *= dropMask[i]!; }
+        for (const { offset, groups, queries, keys, visible } of blocks) {
+          const end = offset + groups * queries * keys;
+          softmaxGradientRows(dS, weights, dS, offset, end, keys, visible, scale);
+        }
+      };
       // dV = Pᵀ · dO, dQ = dS · K, dK = dSᵀ · Q, into their columns of the gradient (N, 3E).
-      const gradient = allocate(dtype, qkv.size);
-      const problems: GemmProblem[] = [];
-      for (const [b, { queries: L, keys }] of blocks.entries()) {
-        const into = (
-          a: Float32Array | Float64Array,
-          transA: boolean,
-          from: Float32Array | Float64Array,
-          offsets: number[],
-          stride: number,
-          target: number[],
-        ): GemmProblem => ({
-          a,
-          transA,
-          aOffsets: squares[b]!,
-          aStride: keys,
-          b: from,
-          transB: false,
-          bOffsets: offsets,
-          bStride: stride,
-          out: gradient,
-          outOffsets: target,
-          outStride: 3 * E,
-          outsideIgnored: true, // dQ, dK and dV cover every row's 3E columns
-          n: L,
-          k: L,
-          m: depth,
-        });
-        problems.push(
-          into(dropped, true, upstream, o[b]!, E, v[b]!),
-          into(dS, false, source, k[b]!, 3 * E, q[b]!),
-          into(dS, true, source, q[b]!, 3 * E, k[b]!),
+      const gradientProducts = (dS: Float32Array | Float64Array) => {
+        const problems: GemmProblem[] = [];
+        for (const [b, { queries: L, keys }] of blocks.entries()) {
+          const into = (
+            a: Float32Array | Float64Array,
+            transA: boolean,
+            from: Float32Array | Float64Array,
+            offsets: number[],
+            stride: number,
+            target: number[],
+          ): GemmProblem => ({
+            a,
+            transA,
+            aOffsets: squares[b]!,
+            aStride: keys,
+            b: from,
+            transB: false,
+            bOffsets: offsets,
+            bStride: stride,
+            out: gradient,
+            outOffsets: target,
+            outStride: 3 * E,
+            outsideIgnored: true, // dQ, dK and dV cover every row's 3E columns
+            n: L,
+            k: L,
+            m: depth,
+          });
+          problems.push(
+            into(dropped, true, upstream, o[b]!, E, v[b]!),
+            into(dS, false, source, k[b]!, 3 * E, q[b]!),
+            into(dS, true, source, q[b]!, 3 * E, k[b]!),
+          );
+        }
+        return problems;
+      };
+      if (memory === null || !(upstream instanceof Float32Array)) {
+        // Not zeroed: the products write every visible score, and nothing reads the others.
+        const dS = workBuffer("packedSelfAttentionHeads dS", dtype, total);
+        gemmAll(scoreProducts(upstream, o, E, v, dS));
+        softmaxGradient(dS);
+        gemmAll(gradientProducts(dS));
+      } else {
+        const { view, places, starts: [, , , scoreGradients, gradients] } = placeInMemory(
+          memory,
+          gemmScratchBytes(widest),
+          [
+            [source, source.length],
+            [upstream, N * E],
+            [dropped, total],
+            [null, total],
+            [gradient, gradient.length],
+          ],
         );
+        view.set(source, places.get(source)!);
+        view.set(upstream, places.get(upstream)!);
+        view.set(dropped, places.get(dropped)!);
+        // dS in memory, between its products: a view of its region is its array.
+        const dS = view.subarray(scoreGradients!, scoreGradients! + total);
+        places.set(dS, scoreGradients!);
+        gemmResident(residentProblems(scoreProducts(upstream, o, E, v, dS), places));
+        softmaxGradient(dS);
+        gemmResident(residentProblems(gradientProducts(dS), places));
+        gradient.set(view.subarray(gradients!, gradients! + gradient.length));
       }
-      gemmAll(problems);
       return [new Tensor(gradient, qkv.shape, TRUSTED)];
     });
   }
   return output;
+}
+
+/**
+ * Regions of the matrix products' memory after its first `scratchBytes`
+ * bytes, one per entry (an array or null, and its length in elements), in
+ * order: a Float32Array over the memory grown to hold them, where each
+ * region starts, and where each array's region starts.
+ */
+function placeInMemory(
+  memory: WebAssembly.Memory,
+  scratchBytes: number,
+  entries: readonly (readonly [TypedArray | null, number])[],
+): { view: Float32Array; starts: number[]; places: Map<TypedArray, number> } {
+  let end = Math.ceil(scratchBytes / 4);
+  const starts: number[] = [];
+  const places = new Map<TypedArray, number>();
+  for (const [array, length] of entries) {
+    starts.push(end);
+    if (array !== null) places.set(array, end);
+    end += length;
+  }
+  return { view: new Float32Array(grownBuffer(memory, end * 4)), starts, places };
 }

@@ -14,8 +14,12 @@
 ;; about 1 ulp of float32. Arguments below −87.3 (where 2^k leaves the normal
 ;; range) are clamped there, and hidden keys are set to exactly 0 afterwards.
 ;; The readable reference is softmaxScoreRow in ../attention.ts.
+;;
+;; The memory is imported ("kernel" "memory"): ../_score_softmax.ts gives the
+;; module one of its own, or the matrix-product kernel's, so that attention's
+;; scores stay in one memory between their products and their softmax.
 (module
-  (memory (export "memory") 1)
+  (import "kernel" "memory" (memory 1))
 
   ;; e^x for each lane of x ≤ 0 (NaN stays NaN).
   (func $exp (param $x v128) (result v128)
