@@ -39,6 +39,8 @@
     (param $dst i32)
     (local $j i32) (local $p i32) (local $c i32) (local $from i32) (local $panelStart i32)
     (local $columns i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (local.set $j (i32.const 0))
     (block $panelsDone
       (loop $panels
@@ -48,6 +50,56 @@
         (local.set $panelStart
           (i32.add (local.get $src) (i32.mul (local.get $j) (local.get $column))))
         (local.set $p (i32.const 0))
+        (if (i32.and (i32.eq (local.get $row) (i32.const 4))
+                     (i32.ge_u (local.get $columns) (i32.const 8)))
+          (then
+            ;; B stored transposed (its p contiguous), a full panel: four p at a time, each
+            ;; half of the panel a 4 × 4 transpose of four vector loads.
+            (block $quadsDone
+              (loop $quads
+                (br_if $quadsDone
+                  (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (local.get $kc)))
+                (local.set $from
+                  (i32.add (local.get $panelStart) (i32.shl (local.get $p) (i32.const 2))))
+                (local.set $c (i32.const 0))
+                (block $halvesDone
+                  (loop $halves
+                    (br_if $halvesDone (i32.ge_u (local.get $c) (i32.const 32)))
+                    ;; r_i = B[p … p + 3, j + i] for four columns j + i of this half.
+                    (local.set $r0 (v128.load (local.get $from)))
+                    (local.set $r1 (v128.load (i32.add (local.get $from) (local.get $column))))
+                    (local.set $r2 (v128.load (i32.add (local.get $from)
+                      (i32.shl (local.get $column) (i32.const 1)))))
+                    (local.set $r3 (v128.load (i32.add (local.get $from)
+                      (i32.mul (local.get $column) (i32.const 3)))))
+                    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23
+                      (local.get $r0) (local.get $r1)))
+                    (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31
+                      (local.get $r0) (local.get $r1)))
+                    (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23
+                      (local.get $r2) (local.get $r3)))
+                    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31
+                      (local.get $r2) (local.get $r3)))
+                    ;; Row p + q of the panel's half: B[p + q, j … j + 3].
+                    (v128.store (i32.add (local.get $dst) (local.get $c))
+                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                        (local.get $t0) (local.get $t2)))
+                    (v128.store offset=32 (i32.add (local.get $dst) (local.get $c))
+                      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31
+                        (local.get $t0) (local.get $t2)))
+                    (v128.store offset=64 (i32.add (local.get $dst) (local.get $c))
+                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                        (local.get $t1) (local.get $t3)))
+                    (v128.store offset=96 (i32.add (local.get $dst) (local.get $c))
+                      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31
+                        (local.get $t1) (local.get $t3)))
+                    (local.set $from (i32.add (local.get $from) (i32.shl (local.get $column) (i32.const 2))))
+                    (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                    (br $halves)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 128)))
+                (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                (br $quads)))))
+        ;; The remaining p (all of them unless transposed above), row by row.
         (block $rowsDone
           (loop $rows
             (br_if $rowsDone (i32.ge_u (local.get $p) (local.get $kc)))
@@ -196,32 +248,36 @@
     (v128.store offset=16 (local.get $row) (local.get $c51)))
 
   ;; Copies rows × columns floats between a C block (row stride ldc) and the 6 × 8 tile (row
-  ;; stride 32); toTile selects the direction.
+  ;; stride 32); toTile selects the direction. A full row of 8 is two vector copies.
   (func $copyTile
     (param $c i32) (param $ldc i32) (param $tile i32) (param $rows i32) (param $columns i32)
     (param $toTile i32)
-    (local $r i32) (local $j i32) (local $from i32) (local $to i32)
-    (local.set $r (i32.const 0))
+    (local $from i32) (local $to i32) (local $step i32) (local $end i32) (local $j i32)
+    (local.set $from (select (local.get $c) (local.get $tile) (local.get $toTile)))
+    (local.set $to (select (local.get $tile) (local.get $c) (local.get $toTile)))
+    (local.set $end
+      (i32.add (local.get $tile) (i32.shl (local.get $rows) (i32.const 5))))
     (block $done
       (loop $eachRow
-        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
-        (local.set $j (i32.const 0))
-        (block $rowDone
-          (loop $eachValue
-            (br_if $rowDone (i32.ge_u (local.get $j) (local.get $columns)))
-            (local.set $from
-              (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc)))
-                (i32.shl (local.get $j) (i32.const 2))))
-            (local.set $to
-              (i32.add (local.get $tile)
-                (i32.shl (i32.add (i32.shl (local.get $r) (i32.const 3)) (local.get $j))
-                  (i32.const 2))))
-            (if (local.get $toTile)
-              (then (f32.store (local.get $to) (f32.load (local.get $from))))
-              (else (f32.store (local.get $from) (f32.load (local.get $to)))))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $eachValue)))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br_if $done
+          (i32.ge_u (select (local.get $to) (local.get $from) (local.get $toTile)) (local.get $end)))
+        (if (i32.eq (local.get $columns) (i32.const 8))
+          (then
+            (v128.store (local.get $to) (v128.load (local.get $from)))
+            (v128.store offset=16 (local.get $to) (v128.load offset=16 (local.get $from))))
+          (else
+            (local.set $j (i32.const 0))
+            (block $rowDone
+              (loop $eachValue
+                (br_if $rowDone (i32.ge_u (local.get $j) (i32.shl (local.get $columns) (i32.const 2))))
+                (f32.store (i32.add (local.get $to) (local.get $j))
+                  (f32.load (i32.add (local.get $from) (local.get $j))))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $eachValue)))))
+        (local.set $from
+          (i32.add (local.get $from) (select (i32.const 32) (local.get $ldc) (i32.eqz (local.get $toTile)))))
+        (local.set $to
+          (i32.add (local.get $to) (select (local.get $ldc) (i32.const 32) (i32.eqz (local.get $toTile)))))
         (br $eachRow))))
 
 ;; C = op(A) · op(B), plus the bias row vector at `bias` (m floats) when flags & 1, then
