@@ -21,63 +21,26 @@
 (module
   (import "kernel" "memory" (memory 1))
 
-  ;; e^x for each lane of x ≤ 0 (NaN stays NaN).
-  (func $exp (param $x v128) (result v128)
-    (local $k v128) (local $r v128) (local $p v128)
-    ;; pmax(x, c) = x < c ? c : x: one maxps, where f32x4.max is several instructions for its NaN
-    ;; and ±0 rules; with c a constant below 0 the two agree for every x, NaN included.
-    (local.set $x (f32x4.pmax (local.get $x) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
-    (local.set $k (f32x4.nearest
-      (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))))
-    ;; r = x − k·0.693359375 + k·2.12194440e-4
-    (local.set $r (f32x4.sub (local.get $x)
-      (f32x4.mul (local.get $k) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
-    (local.set $r (f32x4.add (local.get $r)
-      (f32x4.mul (local.get $k) (v128.const f32x4 2.12194440e-4 2.12194440e-4 2.12194440e-4 2.12194440e-4))))
-    ;; p = ((((c5 r + c4) r + c3) r + c2) r + c1) r + c0, then e^r ≈ p·r² + r + 1
-    (local.set $p (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r))
-      (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r))
-      (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r))
-      (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r))
-      (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
-    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r))
-      (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
-    (local.set $p (f32x4.add
-      (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r)))
-        (local.get $r))
-      (v128.const f32x4 1 1 1 1)))
-    ;; · 2^k: (k + 127) << 23 is 2^k as float32 bits for k in [−126, 0].
-    (f32x4.mul (local.get $p)
-      (i32x4.shl
-        (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (v128.const i32x4 127 127 127 127))
-        (i32.const 23))))
-
   (func (export "softmaxRows")
     (param $w i32) (param $rows i32) (param $n i32) (param $scale f32)
     (param $queries i32) (param $mask i32) (param $hasMask i32) (param $groupsPerMaskRow i32)
     (param $causal i32)
     (local $r i32) (local $i i32) (local $row i32) (local $end i32) (local $p i32)
-    (local $maskRow i32) (local $visible i32) (local $j i32)
+    (local $maskRow i32) (local $visible i32) (local $j i32) (local $groupInMaskRow i32)
     (local $v v128) (local $hidden v128) (local $max v128) (local $total v128)
     (local $scaleVector v128) (local $columns v128) (local $limit v128) (local $m f32)
-    (local $sum f32)
+    (local $sum f32) (local $ex v128) (local $ek v128) (local $er v128) (local $ep v128)
     (local.set $scaleVector (f32x4.splat (local.get $scale)))
     (local.set $r (i32.const 0))
+    (local.set $i (i32.const 0))
+    (local.set $groupInMaskRow (i32.const 0))
+    (local.set $row (local.get $w))
+    (local.set $maskRow (local.get $mask))
     (block $rowsDone
       (loop $eachRow
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
-        (local.set $i (i32.rem_u (local.get $r) (local.get $queries)))
-        (local.set $row (i32.add (local.get $w) (i32.mul (local.get $r) (i32.shl (local.get $n) (i32.const 2)))))
+        ;; i = r mod queries, the group g = ⌊r / queries⌋ and its mask row, kept by counting.
         (local.set $end (i32.add (local.get $row) (i32.shl (local.get $n) (i32.const 2))))
-        (local.set $maskRow
-          (i32.add (local.get $mask)
-            (i32.mul
-              (i32.div_u (i32.div_u (local.get $r) (local.get $queries)) (local.get $groupsPerMaskRow))
-              (i32.shl (local.get $n) (i32.const 2)))))
         ;; Keys j ≥ visible are in the future (causal).
         (local.set $visible
           (if (result i32) (local.get $causal)
@@ -136,8 +99,45 @@
                 (br_if $expDone (i32.ge_u (local.get $p) (local.get $end)))
                 (local.set $v (v128.load (local.get $p)))
                 (local.set $hidden (f32x4.eq (local.get $v) (v128.const f32x4 -inf -inf -inf -inf)))
+                ;; e^x for each lane of x = s − max ≤ 0 (NaN stays NaN), written out here: as a
+                ;; function call it cost about a fifth of the kernel's time. pmax(x, c) = x < c ? c : x:
+                ;; one maxps, where f32x4.max is several instructions for its NaN and ±0 rules; with c
+                ;; a constant below 0 the two agree for every x, NaN included.
+                (local.set $ex (f32x4.sub (local.get $v) (local.get $max)))
+                (local.set $ex (f32x4.pmax (local.get $ex) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
+                (local.set $ek (f32x4.nearest
+                  (f32x4.mul (local.get $ex) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))))
+                ;; r = x − k·0.693359375 + k·2.12194440e-4
+                (local.set $er (f32x4.sub (local.get $ex)
+                  (f32x4.mul (local.get $ek) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+                (local.set $er (f32x4.add (local.get $er)
+                  (f32x4.mul (local.get $ek) (v128.const f32x4 2.12194440e-4 2.12194440e-4 2.12194440e-4 2.12194440e-4))))
+                ;; p = ((((c5 r + c4) r + c3) r + c2) r + c1) r + c0, then e^r ≈ p·r² + r + 1
+                (local.set $ep (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+                (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er))
+                  (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+                (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er))
+                  (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+                (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er))
+                  (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+                (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er))
+                  (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+                (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er))
+                  (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+                (local.set $ep (f32x4.add
+                  (f32x4.add (f32x4.mul (local.get $ep) (f32x4.mul (local.get $er) (local.get $er)))
+                    (local.get $er))
+                  (v128.const f32x4 1 1 1 1)))
+                ;; · 2^k: (k + 127) << 23 is 2^k as float32 bits for k in [−126, 0]. The float
+                ;; k + 127 + 1.5·2²³ (exact) holds k + 127 in its low mantissa bits above
+                ;; 0x4B400000, whose low 9 bits are 0: shifted left 23, only k + 127 is left —
+                ;; the integer that i32x4.trunc_sat_f32x4_s(k) + 127 gives, in fewer instructions
+                ;; (a NaN k comes with a NaN p, and their product is p's NaN either way).
                 (local.set $v (v128.andnot
-                  (call $exp (f32x4.sub (local.get $v) (local.get $max)))
+                  (f32x4.mul (local.get $ep)
+                    (i32x4.shl
+                      (f32x4.add (local.get $ek) (v128.const f32x4 12583039 12583039 12583039 12583039))
+                      (i32.const 23)))
                   (local.get $hidden)))
                 (v128.store (local.get $p) (local.get $v))
                 (local.set $total (f32x4.add (local.get $total) (local.get $v)))
@@ -156,4 +156,15 @@
                 (local.set $p (i32.add (local.get $p) (i32.const 16)))
                 (br $normalise)))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (local.set $row (local.get $end))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (if (i32.eq (local.get $i) (local.get $queries))
+          (then
+            (local.set $i (i32.const 0))
+            (local.set $groupInMaskRow (i32.add (local.get $groupInMaskRow) (i32.const 1)))
+            (if (i32.eq (local.get $groupInMaskRow) (local.get $groupsPerMaskRow))
+              (then
+                (local.set $groupInMaskRow (i32.const 0))
+                (local.set $maskRow
+                  (i32.add (local.get $maskRow) (i32.shl (local.get $n) (i32.const 2))))))))
         (br $eachRow)))))
