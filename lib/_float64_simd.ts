@@ -1,7 +1,7 @@
 /**
  * Internal: the float64 kernels of lib/wasm/rows_f64x2.wat — LayerNorm's
- * forward and backward rows, Adam's update, and the ReLU gradient with its
- * column sums — which compute on float32
+ * forward and backward rows, Adam's update, and the column sums of a linear
+ * layer's bias gradient (with the ReLU gradient, or alone) — which compute on float32
  * storage with exactly the float64 operations of their TypeScript
  * references (`layerNorm`, `layerNormBackward`, `Adam`, `linearRelu`), two elements per
  * instruction. tests/kernels_test.ts checks that they agree bit for bit.
@@ -39,6 +39,7 @@ interface RowsKernel {
     eps: number,
     hasGamma: number,
   ) => number;
+  columnSums: (data: number, sums: number, rows: number, m: number) => void;
   reluGradientColumnSums: (
     dy: number,
     y: number,
@@ -269,6 +270,36 @@ export function reluGradientColumnSumsSimd(
     return true;
   });
   sums.set(new Float64Array(memory, sumsBase, m));
+  return true;
+}
+
+/**
+ * The column sums `sums[j] += Σ_r data[r, j]` of `rows` float32 rows of `m`
+ * (m even) into the float64 `sums`, as `columnSums` in nn/linear.ts adds
+ * them: a linear layer's bias gradient.
+ */
+export function columnSumsSimd(
+  data: Float32Array,
+  rows: number,
+  m: number,
+  sums: Float64Array,
+): boolean {
+  const kernel = rows * m >= MINIMUM_ELEMENTS && m % 2 === 0 ? sharedKernel() : null;
+  if (kernel === null) return false;
+  // Chunks of a multiple of 4 rows: the sums group rows by four from the first.
+  const chunkRows = Math.min(rows, Math.max(4, rowsPerChunk(m) & ~3));
+  const sumsBase = 0;
+  const dataBase = span(m, 8);
+  const memory = grownBuffer(kernel.memory, dataBase + span(chunkRows * m, 4));
+  const total = new Float64Array(memory, sumsBase, m);
+  total.set(sums);
+  const chunk = new Float32Array(memory, dataBase, chunkRows * m);
+  everyChunk(rows, chunkRows, m, (count, start, end) => {
+    chunk.set(data.subarray(start, end));
+    kernel.columnSums(dataBase, sumsBase, count, m);
+    return true;
+  });
+  sums.set(total);
   return true;
 }
 

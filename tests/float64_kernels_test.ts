@@ -10,6 +10,7 @@ import { Adam, AdamW, layerNorm, randn, tensor } from "../mod.ts";
 import {
   adamMoments,
   type AdamStepConstants,
+  columnSumsSimd,
   layerNormBackwardSimd,
   layerNormForwardSimd,
   reluGradientColumnSumsSimd,
@@ -263,4 +264,26 @@ Deno.test("ReLU gradient and its column sums: the SIMD kernel equals the referen
     ),
     false,
   );
+});
+
+Deno.test("column sums (a linear layer's bias gradient): the SIMD kernel equals the reference bit for bit", () => {
+  // The S model's (984, 96) and (984, 32); rows not a multiple of 4; m = 2; several chunks of
+  // rows, the last partial; sums that start from values already there.
+  const shapes: [number, number][] = [[984, 96], [984, 32], [1031, 2], [1003, 64], [9, 4000]];
+  for (const [rows, m] of shapes) {
+    const data = randn([rows * m], { seed: rows + m }).data as Float32Array;
+    // Column 1 of rows 4 to 7: a sum whose value depends on its order, ((a + b) + c) + d = 1.
+    [1e30, 1, -1e30, 1].forEach((value, i) => data[(4 + i) * m + 1] = value);
+    data[3 * m] = NaN;
+    data[5 * m + (m - 1)] = -Infinity;
+    const start = Float64Array.from({ length: m }, (_, j) => j * 0.25 - 3);
+    const simd = Float64Array.from(start);
+    ok(columnSumsSimd(data, rows, m, simd), `(${rows}, ${m})`);
+    assertBitEqual(simd, columnSums(data, rows, m, Float64Array.from(start)), `(${rows}, ${m})`);
+  }
+  // An odd m, or too little work: left to the reference, sums untouched.
+  const sums = new Float64Array(3).fill(7);
+  strictEqual(columnSumsSimd(new Float32Array(1025 * 3), 1025, 3, sums), false);
+  strictEqual(columnSumsSimd(new Float32Array(8 * 4), 8, 4, sums), false);
+  deepStrictEqual(Array.from(sums), [7, 7, 7]);
 });

@@ -12,7 +12,7 @@ import {
   type TypedArray,
 } from "../_dtype.ts";
 import { checkTensor } from "../_mask.ts";
-import { reluGradientColumnSumsSimd } from "../_float64_simd.ts";
+import { columnSumsSimd, reluGradientColumnSumsSimd } from "../_float64_simd.ts";
 import { workBuffer } from "../_scratch.ts";
 import { gemm, gemmAll, type GemmProblem } from "../_gemm.ts";
 import { formatShape } from "../_shape.ts";
@@ -159,6 +159,9 @@ function affine(x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): 
     gemmAll(products);
     let dBias: Tensor | null = null;
     if (bias?.requiresGrad) {
+      if (!summed && upstream instanceof Float32Array) {
+        summed = columnSumsSimd(upstream, rows, outFeatures, biasSums);
+      }
       if (!summed) columnSums(upstream, rows, outFeatures, biasSums);
       dBias = new Tensor(fromFloat64(biasSums, dy.dtype), [outFeatures], TRUSTED);
     }
@@ -191,7 +194,8 @@ export function reluGradient(dy: TypedArray, y: TypedArray, gradient: TypedArray
  * Internal (not re-exported): the reference of the column sums of the
  * (rows, m) matrix `data`, added into the float64 `sums` (returned), four
  * rows per pass over the accumulators (each is loaded and stored once per
- * four values).
+ * four values). lib/wasm/rows_f64x2.wat's `columnSums` adds the same values
+ * in the same order (`columnSumsSimd`, for float32 data and an even m).
  */
 export function columnSums(
   data: TypedArray,

@@ -346,8 +346,7 @@
   (func (export "reluGradientColumnSums")
     (param $dy i32) (param $y i32) (param $out i32) (param $sums i32) (param $rows i32)
     (param $m i32)
-    (local $i i32) (local $count i32) (local $kept v128) (local $r i32) (local $j i32)
-    (local $rowBytes i32) (local $at i32) (local $total v128)
+    (local $i i32) (local $count i32) (local $at i32)
     ;; Pass 1: the gradient, four floats at a time (the tail one at a time).
     (local.set $count (i32.mul (local.get $rows) (local.get $m)))
     (block $vectorsDone
@@ -372,7 +371,16 @@
             (else (f32.const 0))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $tail)))
-    ;; Pass 2: the column sums in float64, two columns at a time.
+    ;; Pass 2: the column sums of the gradient.
+    (call $columnSums (local.get $out) (local.get $sums) (local.get $rows) (local.get $m)))
+
+  ;; sums[j] += Σ_r data[r, j] over `rows` float32 rows of m (m even) at `data`, into the m
+  ;; float64 sums at `sums`, two columns at a time: each group of four rows from the first is
+  ;; added up first, ((r0 + r1) + r2) + r3, then to the sum, and the last rows one by one —
+  ;; columnSums's order in ../nn/linear.ts.
+  (func $columnSums (export "columnSums")
+    (param $out i32) (param $sums i32) (param $rows i32) (param $m i32)
+    (local $r i32) (local $j i32) (local $rowBytes i32) (local $at i32) (local $total v128)
     (local.set $rowBytes (i32.shl (local.get $m) (i32.const 2)))
     (block $groupsDone
       (loop $groups
