@@ -243,8 +243,9 @@ export function softmaxKernelTakes(scores: number): boolean {
  * already in `memory` (the matrix products' memory: lib/_gemm.ts
  * `gemmMemory`) from element `scores` on, on the SIMD kernel (every block's
  * keys a multiple of 4). The key masks are written from element `spare` on:
- * {@linkcode keyMaskLength} floats there must be free. Returns false, having
- * done nothing, where WebAssembly SIMD is unavailable.
+ * {@linkcode keyMaskLength} floats there must be free. Throws where
+ * WebAssembly SIMD is unavailable (the caller asks
+ * {@linkcode softmaxKernelTakes} first).
  */
 export function softmaxScoreBlocksIn(
   memory: WebAssembly.Memory,
@@ -252,11 +253,10 @@ export function softmaxScoreBlocksIn(
   blocks: readonly ScoreBlock[],
   scale: number,
   spare: number,
-): boolean {
+): void {
   const kernel = kernelOn(memory);
-  if (kernel === null) return false;
+  if (kernel === null) throw new Error("softmaxScoreBlocksIn: WebAssembly SIMD is unavailable");
   runBlocks(kernel, scores, blocks, scale, spare);
-  return true;
 }
 
 /** Where a block's key mask is kept: one per (visible, keys) pair. */
