@@ -1,8 +1,8 @@
 /**
  * `deno task bench:step`: one training step of the contract's
  * `TransformerClassifier` at S and M (bench/_step_case.ts), normlab and
- * PyTorch (one thread) in one run, samples alternating; prints the medians
- * and the ratios.
+ * PyTorch (one thread) in one run, samples alternating; prints the medians,
+ * their ratio, and the quartiles of the ratio within each round.
  *
  * @module
  */
@@ -20,10 +20,30 @@ export interface StepRow {
   flops: number;
   /** The products over the padded batch, which PyTorch computes. */
   paddedFlops: number;
+  /**
+   * normlab / PyTorch within each round (two neighbouring samples, so a slow
+   * phase of the machine that hits both cancels): the quartiles over rounds.
+   */
+  roundRatios?: { low: number; median: number; high: number };
 }
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** The first quartile, the median and the third quartile of `values` (nearest rank). */
+function quartiles(values: number[]): { low: number; median: number; high: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { low: at(0.25), median: at(0.5), high: at(0.75) };
+}
+
+/** A row's per-round ratios as `median (q1–q3)`, or — without PyTorch. */
+export function formatRoundRatios(row: StepRow): string {
+  const r = row.roundRatios;
+  return r === undefined
+    ? "—"
+    : `${r.median.toFixed(2)} (${r.low.toFixed(2)}–${r.high.toFixed(2)})`;
+}
 
 /** Times both libraries round-robin: `rounds` samples of each size, each a few steps. */
 export async function runStepBenchmark(rounds = 15): Promise<{ rows: StepRow[]; torch: string }> {
@@ -48,6 +68,9 @@ export async function runStepBenchmark(rounds = 15): Promise<{ rows: StepRow[]; 
     torch: torch ? median(times[i]!.torch) : undefined,
     flops: stepFlopsReal(size),
     paddedFlops: stepFlops(size),
+    roundRatios: torch
+      ? quartiles(times[i]!.normlab.map((ms, round) => ms / times[i]!.torch[round]!))
+      : undefined,
   }));
   return { rows, torch: torch ? `PyTorch ${torch.version}` : "PyTorch not run" };
 }
@@ -56,14 +79,14 @@ if (import.meta.main) {
   const rounds = Number(Deno.args.find((argument) => /^\d+$/.test(argument)) ?? 15);
   const { rows, torch } = await runStepBenchmark(rounds);
   console.log(
-    "| step | normlab | PyTorch 1 thread | normlab/PyTorch | normlab GFLOP/s (real tokens) | PyTorch GFLOP/s (padded) |",
+    "| step | normlab | PyTorch 1 thread | normlab/PyTorch | per round: median (quartiles) | normlab GFLOP/s (real tokens) | PyTorch GFLOP/s (padded) |",
   );
-  console.log("|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|");
   for (const r of rows) {
     console.log(
       `| ${r.size} | ${r.normlab.toFixed(2)} ms | ${r.torch?.toFixed(2) ?? "—"} ms | ${
         r.torch ? (r.normlab / r.torch).toFixed(2) : "—"
-      } | ${(r.flops / r.normlab / 1e6).toFixed(1)} | ${
+      } | ${formatRoundRatios(r)} | ${(r.flops / r.normlab / 1e6).toFixed(1)} | ${
         r.torch ? (r.paddedFlops / r.torch / 1e6).toFixed(1) : "—"
       } |`,
     );

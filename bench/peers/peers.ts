@@ -27,7 +27,7 @@ import {
   type Tensor,
   zeros,
 } from "../../mod.ts";
-import { runStepBenchmark } from "../step.ts";
+import { formatRoundRatios, runStepBenchmark } from "../step.ts";
 import { gemmShapes } from "../_step_profile.ts";
 import { STEP_SIZES } from "../_step_case.ts";
 import { gemmBackend } from "../../lib/_gemm.ts";
@@ -385,14 +385,16 @@ const lines = [
 console.log(lines.join("\n"));
 
 console.log(
-  "\n| training step (forward, cross-entropy, backward, Adam) | normlab | PyTorch 1 thread | normlab/PyTorch | normlab GFLOP/s (real tokens) | PyTorch GFLOP/s (padded) |",
+  "\n| training step (forward, cross-entropy, backward, Adam) | normlab | PyTorch 1 thread | normlab/PyTorch | per round: median (quartiles) | normlab GFLOP/s (real tokens) | PyTorch GFLOP/s (padded) |",
 );
-console.log("|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|");
 for (const r of steps.rows) {
   console.log(
     `| ${r.size} | ${duration(r.normlab)} | ${duration(r.torch)} | ${ratio(r.normlab, r.torch)} | ${
-      (r.flops / r.normlab / 1e6).toFixed(1)
-    } | ${r.torch === undefined ? "—" : (r.paddedFlops / r.torch / 1e6).toFixed(1)} |`,
+      formatRoundRatios(r)
+    } | ${(r.flops / r.normlab / 1e6).toFixed(1)} | ${
+      r.torch === undefined ? "—" : (r.paddedFlops / r.torch / 1e6).toFixed(1)
+    } |`,
   );
 }
 console.log(

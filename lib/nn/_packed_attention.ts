@@ -214,19 +214,15 @@ export function packedSelfAttentionHeads(
   const widest = Math.max(depth, ...blocks.map((block) => block.queries));
   const weights = allocate(dtype, total);
   const out = allocate(dtype, N * E);
-  // With dropout, P · V reads the dropped weights P ⊙ mask.
-  let dropMask: Float32Array | Float64Array | null = null;
+  // With dropout, P · V reads the dropped weights P ⊙ mask (the mask does not depend on P).
+  const dropMask = dropout === null
+    ? null
+    : packedScoreMask(sequences, blocks, total, dropout.p, dropout.seed, dtype);
   let dropped = weights;
-  const dropWeights = () => {
-    if (dropout === null) return;
-    dropMask = packedScoreMask(sequences, blocks, total, dropout.p, dropout.seed, dtype);
-    dropped = allocate(dtype, total);
-    for (let i = 0; i < total; i++) dropped[i] = weights[i]! * dropMask[i]!;
-  };
   if (memory === null) {
     gemmAll(scoreProducts(source, q, 3 * E, k, weights));
     softmaxScoreBlocks(weights, blocks, scale);
-    dropWeights();
+    if (dropMask !== null) dropped = masked(weights, dropMask);
     gemmAll(valueProducts(dropped, out));
   } else {
     const { view, places, starts: [, scores, outputs, masks] } = placeInMemory(
@@ -238,7 +234,7 @@ export function packedSelfAttentionHeads(
     gemmResident(residentProblems(scoreProducts(source, q, 3 * E, k, weights), places));
     softmaxScoreBlocksIn(memory, scores!, blocks, scale, masks!);
     weights.set(view.subarray(scores!, scores! + total));
-    dropWeights();
+    if (dropMask !== null) dropped = masked(weights, dropMask);
     if (dropped !== weights) {
       view.set(dropped, scores!);
       places.set(dropped, scores!);
@@ -254,7 +250,7 @@ export function packedSelfAttentionHeads(
       // dP = dO · Vᵀ (times the dropout mask), then dS = s · P ⊙ (dP − rowsum(dP ⊙ P)) in
       // place, row by row.
       const softmaxGradient = (dS: Float32Array | Float64Array) => {
-        if (dropMask !== null) { for (let i = 0; i < total; i++) dS[i]! *= dropMask[i]!; }
+        if (dropMask !== null) multiplyInPlace(dS, dropMask);
         for (const { offset, groups, queries, keys, visible } of blocks) {
           const end = offset + groups * queries * keys;
           softmaxGradientRows(dS, weights, dS, offset, end, keys, visible, scale);
@@ -351,4 +347,22 @@ function placeInMemory(
     end += length;
   }
   return { view: new Float32Array(grownBuffer(memory, end * 4)), starts, places };
+}
+
+/** A new array `values ⊙ mask` (the dropped attention weights). */
+function masked(
+  values: Float32Array | Float64Array,
+  mask: Float32Array | Float64Array,
+): Float32Array | Float64Array {
+  const out = allocate(values instanceof Float32Array ? "float32" : "float64", values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]! * mask[i]!;
+  return out;
+}
+
+/** `values *= mask`, element by element. */
+function multiplyInPlace(
+  values: Float32Array | Float64Array,
+  mask: Float32Array | Float64Array,
+): void {
+  for (let i = 0; i < values.length; i++) values[i]! *= mask[i]!;
 }
