@@ -116,6 +116,10 @@ export function printProfile(size: (typeof STEP_SIZES)[number]): void {
     );
   }
   console.log(`\n### Matrix products of one step at ${size.name}, each alone\n`);
+  console.log(
+    'Copies into and out of WebAssembly memory included, except in the rows "in memory" (the ' +
+      "packed attention's products, whose operands stay in the kernel's memory).\n",
+  );
   console.log("| phase | batches × (n, k) · (k, m), layout of A and B | calls | GFLOP/s |");
   console.log("|---|---|---|---|");
   for (const shape of gemmShapes(size)) {

@@ -398,7 +398,9 @@ for (const r of steps.rows) {
   );
 }
 console.log(
-  `\nMatrix products of one step, each alone (kernel ${gemmBackend()}; copies in and out included):`,
+  `\nMatrix products of one step, each alone (kernel ${gemmBackend()}; copies in and out included, ` +
+    `except in the rows "in memory": the packed attention's products, whose operands stay in the ` +
+    `kernel's memory):`,
 );
 console.log("\n| size | phase | batches × (n, k) · (k, m), layout of A and B | calls | GFLOP/s |");
 console.log("|---|---|---|---|---|");
