@@ -248,10 +248,9 @@ export function reluGradientColumnSumsSimd(
   rows: number,
   m: number,
 ): boolean {
-  const kernel = rows * m >= MINIMUM_ELEMENTS && m % 2 === 0 ? sharedKernel() : null;
-  if (kernel === null) return false;
-  // Chunks of a multiple of 4 rows: the sums group rows by four from the first.
-  const chunkRows = Math.min(rows, Math.max(4, rowsPerChunk(m) & ~3));
+  const setup = columnSumsSetup(rows, m);
+  if (setup === null) return false;
+  const { kernel, chunkRows } = setup;
   const chunk = chunkRows * m;
   const sumsBase = 0;
   const dyBase = span(m, 8);
@@ -274,6 +273,20 @@ export function reluGradientColumnSumsSimd(
 }
 
 /**
+ * The kernel for column sums over (rows, m) and the rows of each chunk — a
+ * multiple of 4, since the sums group rows by four from the first — or null
+ * when they stay on the references (too little work, an odd m, no SIMD).
+ */
+function columnSumsSetup(
+  rows: number,
+  m: number,
+): { kernel: RowsKernel; chunkRows: number } | null {
+  const kernel = rows * m >= MINIMUM_ELEMENTS && m % 2 === 0 ? sharedKernel() : null;
+  if (kernel === null) return null;
+  return { kernel, chunkRows: Math.min(rows, Math.max(4, rowsPerChunk(m) & ~3)) };
+}
+
+/**
  * The column sums `sums[j] += Σ_r data[r, j]` of `rows` float32 rows of `m`
  * (m even) into the float64 `sums`, as `columnSums` in nn/linear.ts adds
  * them: a linear layer's bias gradient.
@@ -284,10 +297,9 @@ export function columnSumsSimd(
   m: number,
   sums: Float64Array,
 ): boolean {
-  const kernel = rows * m >= MINIMUM_ELEMENTS && m % 2 === 0 ? sharedKernel() : null;
-  if (kernel === null) return false;
-  // Chunks of a multiple of 4 rows: the sums group rows by four from the first.
-  const chunkRows = Math.min(rows, Math.max(4, rowsPerChunk(m) & ~3));
+  const setup = columnSumsSetup(rows, m);
+  if (setup === null) return false;
+  const { kernel, chunkRows } = setup;
   const sumsBase = 0;
   const dataBase = span(m, 8);
   const memory = grownBuffer(kernel.memory, dataBase + span(chunkRows * m, 4));
