@@ -5,7 +5,7 @@
  * for bit, with and without dropout.
  */
 import { deepStrictEqual, ok } from "node:assert/strict";
-import { type GemmCall, setGemmListener } from "../lib/_gemm.ts";
+import { type GemmCall, gemmMemory, setGemmListener } from "../lib/_gemm.ts";
 import { packedSelfAttentionHeads, packingOf } from "../lib/nn/_packed_attention.ts";
 import { randn, tensor } from "../mod.ts";
 
@@ -26,10 +26,19 @@ function run(
   const N = sequences.rows.length;
   const qkv = randn([N, 3 * E], { seed: 11 });
   qkv.requiresGrad = true;
+  // The kernel's memory full of NaN before each pass: a pass that read an element it had not
+  // written (a padded key column, a region it did not copy in) would carry a NaN out.
+  poisonKernelMemory();
   const output = packedSelfAttentionHeads(qkv, heads, sequences, dropout, inMemory);
   const upstream = randn([N, E], { seed: 12 });
+  poisonKernelMemory();
   output.mul(upstream).sum().backward();
   return { output: Array.from(output.data), gradient: Array.from(qkv.grad!.data) };
+}
+
+/** Fills the matrix kernel's WebAssembly memory (scratch included) with NaN. */
+function poisonKernelMemory(): void {
+  new Float32Array(gemmMemory()!.buffer).fill(NaN);
 }
 
 /** Throws at the first element where `actual` and `expected` differ (Object.is), naming it. */

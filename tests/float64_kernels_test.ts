@@ -275,7 +275,7 @@ Deno.test("column sums (a linear layer's bias gradient): the SIMD kernel equals 
     // Column 1 of rows 4 to 7: a sum whose value depends on its order, ((a + b) + c) + d = 1.
     [1e30, 1, -1e30, 1].forEach((value, i) => data[(4 + i) * m + 1] = value);
     data[3 * m] = NaN;
-    data[5 * m + (m - 1)] = -Infinity;
+    data[8 * m + (m - 1)] = -Infinity; // row 8: clear of the ordered rows 4 to 7
     const start = Float64Array.from({ length: m }, (_, j) => j * 0.25 - 3);
     const simd = Float64Array.from(start);
     ok(columnSumsSimd(data, rows, m, simd), `(${rows}, ${m})`);
