@@ -141,6 +141,11 @@ function kernelOn(memory: WebAssembly.Memory): WasmSoftmax | null {
 /** Below this many scores the copies into WebAssembly memory do not pay. */
 const WASM_MINIMUM_SCORES = 4096;
 
+/** Whether `scores` float32 scores (keys a multiple of 4) take the SIMD kernel: enough to pay for the copies, and SIMD here. */
+export function softmaxKernelTakes(scores: number): boolean {
+  return scores >= WASM_MINIMUM_SCORES && wasmKernel() !== null;
+}
+
 /**
  * Every row of `groups` batches of `rows.queries` rows, as
  * {@linkcode softmaxScoreRow} does one: on the SIMD kernel for float32 rows
@@ -150,8 +155,7 @@ const WASM_MINIMUM_SCORES = 4096;
 export function softmaxScoreRows(rows: ScoreRows, groups: number): void {
   const { weights, queries, keys, mask } = rows;
   const count = groups * queries * keys;
-  const kernel = weights instanceof Float32Array && keys % 4 === 0 &&
-      count >= WASM_MINIMUM_SCORES
+  const kernel = weights instanceof Float32Array && keys % 4 === 0 && softmaxKernelTakes(count)
     ? wasmKernel()
     : null;
   if (kernel === null) {
@@ -204,7 +208,7 @@ export function softmaxScoreBlocks(
   scale: number,
 ): void {
   const kernel = weights instanceof Float32Array && blocks.every((b) => b.keys % 4 === 0) &&
-      weights.length >= WASM_MINIMUM_SCORES
+      softmaxKernelTakes(weights.length)
     ? wasmKernel()
     : null;
   if (kernel === null) {
@@ -233,11 +237,6 @@ export function softmaxScoreBlocks(
   weights.set(scores);
 }
 
-/** Whether {@linkcode softmaxScoreBlocks} takes `scores` float32 scores (keys a multiple of 4) on the SIMD kernel. */
-export function softmaxKernelTakes(scores: number): boolean {
-  return scores >= WASM_MINIMUM_SCORES && wasmKernel() !== null;
-}
-
 /**
  * Internal: {@linkcode softmaxScoreBlocks} on float32 scores that are
  * already in `memory` (the matrix products' memory: lib/_gemm.ts
@@ -264,36 +263,36 @@ function maskKey(block: ScoreBlock): number {
   return block.visible * 65536 + block.keys;
 }
 
+/** The first block of each (visible, keys) pair with padded keys, in order: one key mask each. */
+function maskedBlocks(blocks: readonly ScoreBlock[]): ScoreBlock[] {
+  const seen = new Set<number>();
+  return blocks.filter((block) => {
+    const key = maskKey(block);
+    if (block.visible >= block.keys || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** One key mask (1 for the first `visible` keys, 0 after) per (visible, keys) pair of the blocks with padded keys. */
 function keyMasks(blocks: readonly ScoreBlock[]): Map<number, Float32Array> {
-  const masks = new Map<number, Float32Array>();
-  for (const block of blocks) {
-    const key = maskKey(block);
-    if (block.visible < block.keys && !masks.has(key)) {
-      masks.set(key, new Float32Array(block.keys).fill(1, 0, block.visible));
-    }
-  }
-  return masks;
+  return new Map(
+    maskedBlocks(blocks).map((block) => [
+      maskKey(block),
+      new Float32Array(block.keys).fill(1, 0, block.visible),
+    ]),
+  );
 }
 
 /** Internal: the floats the key masks of `blocks` take in memory (see {@linkcode softmaxScoreBlocksIn}). */
 export function keyMaskLength(blocks: readonly ScoreBlock[]): number {
-  const seen = new Set<number>();
-  let length = 0;
-  for (const block of blocks) {
-    const key = maskKey(block);
-    if (block.visible >= block.keys || seen.has(key)) continue;
-    seen.add(key);
-    length += block.keys;
-  }
-  return length;
+  return maskedBlocks(blocks).reduce((length, block) => length + block.keys, 0);
 }
 
 /**
  * Writes the blocks' key masks from element `spare` on (as
- * {@linkcode keyMasks} makes them, in the order {@linkcode keyMaskLength}
- * counts them), then runs the kernel on each block of the scores from
- * element `scores` on.
+ * {@linkcode keyMasks} makes them), then runs the kernel on each block of
+ * the scores from element `scores` on.
  */
 function runBlocks(
   kernel: WasmSoftmax,
@@ -305,11 +304,9 @@ function runBlocks(
   const memory = new Float32Array(kernel.memory.buffer);
   const bases = new Map<number, number>();
   let end = spare;
-  for (const block of blocks) {
-    const key = maskKey(block);
-    if (block.visible >= block.keys || bases.has(key)) continue;
+  for (const block of maskedBlocks(blocks)) {
     memory.fill(1, end, end + block.visible).fill(0, end + block.visible, end + block.keys);
-    bases.set(key, end);
+    bases.set(maskKey(block), end);
     end += block.keys;
   }
   for (const block of blocks) {
