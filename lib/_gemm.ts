@@ -179,8 +179,11 @@ const WASM_MINIMUM_WORK = 16384;
 const KC = 256;
 const TILE_BYTES = 256;
 
-/** Scratch bytes the kernel needs for products with m columns: the tile, then packed B. */
-function workBytes(m: number): number {
+/**
+ * Internal: the scratch bytes the kernel needs at the start of its memory
+ * ({@linkcode gemmMemory}) for products with m columns: the tile, then packed B.
+ */
+export function gemmScratchBytes(m: number): number {
   return TILE_BYTES + KC * Math.ceil(m / 8) * 8 * 4;
 }
 
@@ -196,8 +199,12 @@ export function usesWasm(
   m: number,
   batches = 1,
 ): boolean {
-  return a instanceof Float32Array && b instanceof Float32Array &&
-    n * k * m * batches >= WASM_MINIMUM_WORK && wasmKernel() !== null;
+  return a instanceof Float32Array && b instanceof Float32Array && kernelTakes(n * k * m * batches);
+}
+
+/** Whether products of `multiplyAdds` in all take the SIMD kernel (float32 operands): enough to pay for the copies, and SIMD here. */
+export function kernelTakes(multiplyAdds: number): boolean {
+  return multiplyAdds >= WASM_MINIMUM_WORK && wasmKernel() !== null;
 }
 
 /** What {@linkcode setGemmListener} is told: one call's problems, copied or resident. */
@@ -269,11 +276,6 @@ export function gemmMemory(): WebAssembly.Memory | null {
   return wasmKernel()?.memory ?? null;
 }
 
-/** Internal: the scratch bytes at the start of {@linkcode gemmMemory} that products with m columns use. */
-export function gemmScratchBytes(m: number): number {
-  return workBytes(m);
-}
-
 /**
  * Internal: {@linkcode gemmAll} for problems whose arrays are already in
  * {@linkcode gemmMemory} (on the SIMD kernel always, whatever their size;
@@ -309,11 +311,6 @@ export function residentProblems(
   }));
 }
 
-/** Whether products of `multiplyAdds` in all take the SIMD kernel in {@linkcode gemmAll} (float32 operands). */
-export function kernelTakes(multiplyAdds: number): boolean {
-  return multiplyAdds >= WASM_MINIMUM_WORK && wasmKernel() !== null;
-}
-
 /** Each product of `problems`, batch by batch, on the kernel: arrays at their places in its memory. */
 function runResident(kernel: WasmGemm, problems: readonly ResidentProblem[]): void {
   for (const p of problems) {
@@ -344,7 +341,7 @@ function runResident(kernel: WasmGemm, problems: readonly ResidentProblem[]): vo
 function runProducts(problems: readonly GemmProblem[]): void {
   const work = problems.filter((p) => p.n * p.m * p.aOffsets.length > 0);
   const together = work.every(kernelCompatible) &&
-    work.reduce((total, p) => total + workOf(p), 0) >= WASM_MINIMUM_WORK && wasmKernel() !== null;
+    kernelTakes(work.reduce((total, p) => total + workOf(p), 0));
   if (!together) {
     for (const problem of work) {
       if (onKernel(problem)) runProducts([problem]);
@@ -356,7 +353,7 @@ function runProducts(problems: readonly GemmProblem[]): void {
   // Layout in the module's memory (elements): scratch for the widest product, then every
   // distinct array once (inputs, biases with 8 floats of slack — the kernel reads them 8 at a
   // time — and results).
-  let offset = Math.max(...work.map((p) => workBytes(p.m))) / 4;
+  let offset = Math.max(...work.map((p) => gemmScratchBytes(p.m))) / 4;
   const bases = new Map<TypedArray, number>();
   const place = (array: TypedArray, slack: number) => {
     if (bases.has(array)) return;

@@ -5,7 +5,7 @@
 ;; op(B) at b + p·bRow + j·bColumn (byte strides: a row-major (n, k) A has
 ;; aRow = 4k, aColumn = 4; a stored (k, n) Aᵀ has aRow = 4, aColumn = 4n).
 ;; C is (n, m) at c with rows ldc bytes apart. `work` is scratch memory of at least
-;; workBytes(m) bytes (see ../_gemm.ts). All offsets are bytes.
+;; gemmScratchBytes(m) bytes (see ../_gemm.ts). All offsets are bytes.
 ;;
 ;; The loops of GotoBLAS (Goto & van de Geijn 2008), at one level of cache:
 ;; - k is cut into blocks of KC = 256; for each block, B's rows are packed into
@@ -252,7 +252,7 @@
   (func $copyTile
     (param $c i32) (param $ldc i32) (param $tile i32) (param $rows i32) (param $columns i32)
     (param $toTile i32)
-    (local $from i32) (local $to i32) (local $step i32) (local $end i32) (local $j i32)
+    (local $from i32) (local $to i32) (local $end i32) (local $j i32)
     (local.set $from (select (local.get $c) (local.get $tile) (local.get $toTile)))
     (local.set $to (select (local.get $tile) (local.get $c) (local.get $toTile)))
     (local.set $end
