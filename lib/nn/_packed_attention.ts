@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { allocate, type TypedArray } from "../_dtype.ts";
+import { allocate, dtypeOf, type TypedArray } from "../_dtype.ts";
+import { binaryKernel } from "../_elementwise.ts";
 import {
   gemmAll,
   gemmMemory,
@@ -234,8 +235,8 @@ export function packedSelfAttentionHeads(
     gemmResident(residentProblems(scoreProducts(source, q, 3 * E, k, weights), places));
     softmaxScoreBlocksIn(memory, scores!, blocks, scale, masks!);
     weights.set(view.subarray(scores!, scores! + total));
-    if (dropMask !== null) dropped = masked(weights, dropMask);
-    if (dropped !== weights) {
+    if (dropMask !== null) {
+      dropped = masked(weights, dropMask);
       view.set(dropped, scores!);
       places.set(dropped, scores!);
     }
@@ -250,7 +251,7 @@ export function packedSelfAttentionHeads(
       // dP = dO · Vᵀ (times the dropout mask), then dS = s · P ⊙ (dP − rowsum(dP ⊙ P)) in
       // place, row by row.
       const softmaxGradient = (dS: Float32Array | Float64Array) => {
-        if (dropMask !== null) multiplyInPlace(dS, dropMask);
+        if (dropMask !== null) multiply(dS, dropMask, dS);
         for (const { offset, groups, queries, keys, visible } of blocks) {
           const end = offset + groups * queries * keys;
           softmaxGradientRows(dS, weights, dS, offset, end, keys, visible, scale);
@@ -350,19 +351,14 @@ function placeInMemory(
 }
 
 /** A new array `values ⊙ mask` (the dropped attention weights). */
-function masked(
-  values: Float32Array | Float64Array,
-  mask: Float32Array | Float64Array,
-): Float32Array | Float64Array {
-  const out = allocate(values instanceof Float32Array ? "float32" : "float64", values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i]! * mask[i]!;
+function masked(values: TypedArray, mask: TypedArray): TypedArray {
+  const out = allocate(dtypeOf(values), values.length);
+  multiply(values, mask, out);
   return out;
 }
 
-/** `values *= mask`, element by element. */
-function multiplyInPlace(
-  values: Float32Array | Float64Array,
-  mask: Float32Array | Float64Array,
-): void {
-  for (let i = 0; i < values.length; i++) values[i]! *= mask[i]!;
+/** `out = values ⊙ mask`, element by element (`out` may be `values`). */
+function multiply(values: TypedArray, mask: TypedArray, out: TypedArray): void {
+  const shape = [values.length];
+  binaryKernel("mul", values, shape, mask, shape, out, shape);
 }
