@@ -8,6 +8,8 @@
  *
  * @module
  */
+import type { TypedArray } from "./_dtype.ts";
+import { JUMP_MINIMUM, jumpState } from "./_random_jump.ts";
 
 /** A seeded, reproducible source of uniform and normal numbers. */
 export class RandomSource {
@@ -53,6 +55,79 @@ export class RandomSource {
     return result;
   }
 
+  /**
+   * Advances the generator past its next `count` 32-bit draws (two per
+   * {@linkcode RandomSource.uniform}), as that many calls of `nextUint32`
+   * would, without making their outputs: a few integer operations a draw, and
+   * a jump for long runs (_random_jump.ts). Dropout on a packed batch skips
+   * the draws that fall on padding with it.
+   */
+  skip(count: number): void {
+    if (count >= JUMP_MINIMUM) {
+      const state = jumpScratch;
+      state[0] = this.#s0;
+      state[1] = this.#s1;
+      state[2] = this.#s2;
+      state[3] = this.#s3;
+      jumpState(state, count);
+      this.#s0 = state[0]!;
+      this.#s1 = state[1]!;
+      this.#s2 = state[2]!;
+      this.#s3 = state[3]!;
+      return;
+    }
+    let s0 = this.#s0, s1 = this.#s1, s2 = this.#s2, s3 = this.#s3;
+    for (let i = 0; i < count; i++) {
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotateLeft(s3, 11);
+    }
+    this.#s0 = s0;
+    this.#s1 = s1;
+    this.#s2 = s2;
+    this.#s3 = s3;
+  }
+
+  /**
+   * Dropout's keep rule for `count` values in one loop:
+   * `out[start + i] = kept` when the next {@linkcode RandomSource.uniform}
+   * is ≥ p, else 0 — the draws and values of calling `uniform()` once a value.
+   * (u = n / 2⁵³ for the 53-bit integer n, so u ≥ p is n ≥ p·2⁵³, both sides
+   * exact: the loop compares integers and does not divide.)
+   */
+  fillKept(out: TypedArray, start: number, count: number, p: number, kept: number): void {
+    const threshold = p * 9007199254740992;
+    let s0 = this.#s0, s1 = this.#s1, s2 = this.#s2, s3 = this.#s3;
+    const end = start + count;
+    for (let i = start; i < end; i++) {
+      const first = Math.imul(rotateLeft(Math.imul(s1, 5), 7), 9) >>> 0;
+      let t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotateLeft(s3, 11);
+      const second = Math.imul(rotateLeft(Math.imul(s1, 5), 7), 9) >>> 0;
+      t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotateLeft(s3, 11);
+      out[i] = (first >>> 5) * 67108864 + (second >>> 6) >= threshold ? kept : 0;
+    }
+    this.#s0 = s0;
+    this.#s1 = s1;
+    this.#s2 = s2;
+    this.#s3 = s3;
+  }
+
   /** A uniform number in [0, 1) with 53 random bits. */
   uniform(): number {
     const high = this.nextUint32() >>> 5; // 27 bits
@@ -74,6 +149,9 @@ export class RandomSource {
     return radius * Math.cos(angle);
   }
 }
+
+/** The state handed to jumpState (one array for every generator). */
+const jumpScratch = new Uint32Array(4);
 
 function rotateLeft(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));

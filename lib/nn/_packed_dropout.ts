@@ -11,7 +11,7 @@ import { allocate, type DType, type TypedArray } from "../_dtype.ts";
 import { RandomSource } from "../_random.ts";
 import type { ScoreBlock } from "../_score_softmax.ts";
 import type { PackedSequences } from "./_packed_attention.ts";
-import { keptScale, maskValue } from "./dropout.ts";
+import { keptScale } from "./dropout.ts";
 
 /**
  * The mask (N, width) of `dropout(x, { p, seed })` for the padded x
@@ -29,14 +29,16 @@ export function packedRowMask(
   const scale = keptScale(p);
   const { packedRow } = sequences;
   const mask = allocate(dtype, sequences.rows.length * width);
+  let skipped = 0; // uniform numbers drawn for padding, not yet skipped
   for (let padded = 0; padded < packedRow.length; padded++) {
     const row = packedRow[padded]!;
     if (row < 0) {
-      for (let d = 0; d < width; d++) random.uniform();
+      skipped += width;
       continue;
     }
-    const base = row * width;
-    for (let d = 0; d < width; d++) mask[base + d] = maskValue(random, p, scale);
+    random.skip(2 * skipped);
+    skipped = 0;
+    random.fillKept(mask, row * width, width, p, scale);
   }
   return mask;
 }
@@ -59,25 +61,56 @@ export function packedScoreMask(
   const scale = keptScale(p);
   const { count: B, length: T, packedRow, starts } = sequences;
   const mask = allocate(dtype, total);
+  let skipped = 0; // uniform numbers drawn for padding, not yet skipped
   for (let b = 0; b < B; b++) {
     const start = starts[b]!;
     const { offset, groups: heads, queries: L, keys: stride } = blocks[b]!;
+    const keyRuns = realKeyRuns(packedRow, b * T, T);
     for (let h = 0; h < heads; h++) {
       const block = offset + h * L * stride;
       for (let t = 0; t < T; t++) {
         const i = packedRow[b * T + t]!;
         if (i < 0) {
-          for (let u = 0; u < T; u++) random.uniform();
+          skipped += T; // a padded query's row: every key's number is drawn and dropped
           continue;
         }
         const row = block + (i - start) * stride;
-        for (let u = 0; u < T; u++) {
-          const value = maskValue(random, p, scale); // drawn for padded keys too
-          const j = packedRow[b * T + u]!;
-          if (j >= 0) mask[row + j - start] = value;
+        // Runs of real keys [u, u + n) fill consecutive entries from key packedRow[u]; the
+        // numbers of the padded keys between them are drawn too.
+        for (let run = 0, u = 0; run < keyRuns.length; run += 2) {
+          const first = keyRuns[run]!;
+          const count = keyRuns[run + 1]!;
+          skipped += first - u;
+          random.skip(2 * skipped);
+          skipped = 0;
+          random.fillKept(mask, row + packedRow[b * T + first]! - start, count, p, scale);
+          u = first + count;
         }
+        skipped += T - lastRealKeyEnd(keyRuns);
       }
     }
   }
   return mask;
+}
+
+/**
+ * The runs of real positions of the sentence whose T positions start at
+ * `base` in `packedRow`: flat (first position, length) pairs, in order.
+ */
+function realKeyRuns(packedRow: Int32Array, base: number, length: number): number[] {
+  const runs: number[] = [];
+  for (let u = 0; u < length; u++) {
+    if (packedRow[base + u]! < 0) continue;
+    if (runs.length > 0 && runs[runs.length - 2]! + runs[runs.length - 1]! === u) {
+      runs[runs.length - 1] = runs[runs.length - 1]! + 1;
+    } else {
+      runs.push(u, 1);
+    }
+  }
+  return runs;
+}
+
+/** The position after the last real key of `realKeyRuns`' runs (0 when there is none). */
+function lastRealKeyEnd(runs: readonly number[]): number {
+  return runs.length === 0 ? 0 : runs[runs.length - 2]! + runs[runs.length - 1]!;
 }

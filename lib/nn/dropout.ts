@@ -62,11 +62,9 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
   const mask = allocate(x.dtype, x.size);
   const source = x.data;
   const out = allocate(x.dtype, x.size);
-  for (let i = 0; i < source.length; i++) {
-    const keep = maskValue(random, p, scale);
-    mask[i] = keep;
-    out[i] = source[i]! * keep;
-  }
+  random.fillKept(mask, 0, mask.length, p, scale);
+  // The unrounded scale, not the mask's float32 copy of it.
+  for (let i = 0; i < source.length; i++) out[i] = source[i]! * (mask[i] === 0 ? 0 : scale);
   const y = new Tensor(out, x.shape);
   if (needsGrad(x)) {
     const scaledMask = new Tensor(mask, x.shape);
@@ -78,17 +76,10 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
 /**
  * Internal (dropout here and on packed batches, nn/_packed_dropout.ts): the
  * factor of a kept value, 1 / (1 − p), and 0 when p = 1 (everything dropped).
+ * Every dropout mask is drawn with `RandomSource.fillKept`'s rule (kept when
+ * the element's uniform number is ≥ p), one number per element in row-major
+ * order, so a packed batch can redraw the padded batch's.
  */
 export function keptScale(p: number): number {
   return p === 1 ? 0 : 1 / (1 - p);
-}
-
-/**
- * Internal: the next element's mask value — it draws one uniform number u
- * from `random` and keeps the element (`scale`) when u ≥ p, else 0. Every
- * dropout mask is drawn with this rule, so a packed batch can redraw the
- * padded batch's.
- */
-export function maskValue(random: RandomSource, p: number, scale: number): number {
-  return random.uniform() >= p ? scale : 0;
 }
