@@ -96,15 +96,18 @@ export class RandomSource {
    * Dropout's keep rule for `count` values in one loop:
    * `out[start + i] = kept` when the next {@linkcode RandomSource.uniform}
    * is ≥ p, else 0 — the draws and values of calling `uniform()` once a value.
-   * (u = n / 2⁵³ for the 53-bit integer n, so u ≥ p is n ≥ p·2⁵³, both sides
-   * exact: the loop compares integers and does not divide.)
+   * (u = n / 2⁵³ for the 53-bit integer n = high·2²⁶ + low of its two draws,
+   * so u ≥ p is n ≥ ⌈p·2⁵³⌉, both sides exact; the loop compares (high, low)
+   * with that bound's two parts as integers and makes no float.)
    */
   fillKept(out: TypedArray, start: number, count: number, p: number, kept: number): void {
-    const threshold = p * 9007199254740992;
+    const bound = Math.ceil(p * 9007199254740992);
+    const boundHigh = Math.floor(bound / 67108864);
+    const boundLow = bound % 67108864;
     let s0 = this.#s0, s1 = this.#s1, s2 = this.#s2, s3 = this.#s3;
     const end = start + count;
     for (let i = start; i < end; i++) {
-      const first = Math.imul(rotateLeft(Math.imul(s1, 5), 7), 9) >>> 0;
+      const high = Math.imul(rotateLeft(Math.imul(s1, 5), 7), 9) >>> 5;
       let t = s1 << 9;
       s2 ^= s0;
       s3 ^= s1;
@@ -112,7 +115,7 @@ export class RandomSource {
       s0 ^= s3;
       s2 ^= t;
       s3 = rotateLeft(s3, 11);
-      const second = Math.imul(rotateLeft(Math.imul(s1, 5), 7), 9) >>> 0;
+      const low = Math.imul(rotateLeft(Math.imul(s1, 5), 7), 9) >>> 6;
       t = s1 << 9;
       s2 ^= s0;
       s3 ^= s1;
@@ -120,7 +123,7 @@ export class RandomSource {
       s0 ^= s3;
       s2 ^= t;
       s3 = rotateLeft(s3, 11);
-      out[i] = (first >>> 5) * 67108864 + (second >>> 6) >= threshold ? kept : 0;
+      out[i] = high > boundHigh || (high === boundHigh && low >= boundLow) ? kept : 0;
     }
     this.#s0 = s0;
     this.#s1 = s1;

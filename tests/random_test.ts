@@ -87,6 +87,19 @@ Deno.test("RandomSource.fillKept: uniform() ≥ p a value, into any start", () =
       deepStrictEqual(outputs(bulk, 2), outputs(one, 2), `p ${p}: the generator's state`);
     }
   }
+  // p at a drawn number, one grid step (2^-53) above and below it, and half a step above: the
+  // ties of the integer comparison.
+  const draws = new RandomSource(13);
+  const numbers = Array.from({ length: 40 }, () => draws.uniform());
+  numbers.forEach((u, k) => {
+    for (const p of [u, u + 2 ** -53, u - 2 ** -53, u + 2 ** -54]) {
+      const one = new RandomSource(13);
+      const expected = Float64Array.from({ length: k + 1 }, () => one.uniform() >= p ? 1 : 0);
+      const actual = new Float64Array(k + 1);
+      new RandomSource(13).fillKept(actual, 0, k + 1, p, 1);
+      deepStrictEqual(actual, expected, `p = draw ${k} ${u} (${p})`);
+    }
+  });
 });
 
 /** (B, T) lengths with long padding (jumped) and, in row 0, a hole. */
