@@ -36,8 +36,11 @@ export function binaryKernel(
   }
   const inner = outShape[rank - 1]!;
   if (a.length === size && b.length === size) {
-    // Same shape: one flat loop.
-    binaryRow(op, a, 0, 1, b, 0, 1, out, 0, size);
+    // Same shape: one flat loop (float32's own loops, which see no other array type, when
+    // there is one for the operation).
+    const float32 = a instanceof Float32Array && b instanceof Float32Array &&
+      out instanceof Float32Array;
+    if (!float32 || !float32SameShape(op, a, b, out)) binaryRow(op, a, 0, 1, b, 0, 1, out, 0, size);
     return;
   }
   // One row (the last axis) at a time; an operand whose last axis is 1 (or absent) repeats its value.
@@ -53,6 +56,37 @@ export function binaryKernel(
       binaryRow(op, a, rowA * lastA, strideA, b, rowB * lastB, strideB, out, row * inner, inner);
     },
   );
+}
+
+/**
+ * `out = a ∘ b` for float32 arrays of one length, the arithmetic operations
+ * only (false for the others): the loops of binaryRow without strides, in
+ * functions that only ever see Float32Array, so V8 compiles them for it alone
+ * (the same expressions, so the same values).
+ */
+function float32SameShape(
+  op: BinaryOp,
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+): boolean {
+  const n = out.length;
+  switch (op) {
+    case "add":
+      for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!;
+      return true;
+    case "sub":
+      for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!;
+      return true;
+    case "mul":
+      for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!;
+      return true;
+    case "div":
+      for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!;
+      return true;
+    default:
+      return false;
+  }
 }
 
 function binaryRow(

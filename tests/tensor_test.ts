@@ -259,3 +259,23 @@ Deno.test("toString prints like PyTorch, aligned and abbreviated", () => {
   ok(big.includes("\n        ...,\n"));
   ok(big.endsWith("[1950., 1951., 1952., ..., 1997., 1998., 1999.]])"));
 });
+
+Deno.test("add, sub, mul, div: float32 tensors of one shape round a ∘ b once, as the float64 loops do", () => {
+  // Odd length, NaN, ±∞, ±0 and values whose sum or product rounds in float32.
+  const values = [1.5, -0, 0, NaN, Infinity, -Infinity, 1e-30, 3.4e38, 16777217, 0.1, -7, 1 / 3];
+  const a = values.concat(values.map((v) => v * 2.5 + 1));
+  const b = [...a].reverse();
+  const x = tensor(a);
+  const y = tensor(b);
+  for (const op of ["add", "sub", "mul", "div"] as const) {
+    const actual = x[op](y);
+    strictEqual(actual.dtype, "float32");
+    // The float64 path (the generic loops) of the float32 operands, rounded to float32.
+    const expected = Float32Array.from(
+      tensor(Array.from(x.data), { dtype: "float64" })[op](
+        tensor(Array.from(y.data), { dtype: "float64" }),
+      ).data,
+    );
+    deepStrictEqual(actual.data, expected, op);
+  }
+});
