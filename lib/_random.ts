@@ -94,13 +94,23 @@ export class RandomSource {
 
   /**
    * Dropout's keep rule for `count` values in one loop:
-   * `out[start + i] = kept` when the next {@linkcode RandomSource.uniform}
+   * `mask[start + i] = kept` when the next {@linkcode RandomSource.uniform}
    * is ≥ p, else 0 — the draws and values of calling `uniform()` once a value.
+   * With `source` and `out`, also `out[j] = source[j] · kept` (or `· 0`) at the
+   * same j, with `kept` unrounded (a float32 mask holds it rounded).
    * (u = n / 2⁵³ for the 53-bit integer n = high·2²⁶ + low of its two draws,
    * so u ≥ p is n ≥ ⌈p·2⁵³⌉, both sides exact; the loop compares (high, low)
    * with that bound's two parts as integers and makes no float.)
    */
-  fillKept(out: TypedArray, start: number, count: number, p: number, kept: number): void {
+  fillKept(
+    mask: TypedArray,
+    start: number,
+    count: number,
+    p: number,
+    kept: number,
+    source: TypedArray | null = null,
+    out: TypedArray | null = null,
+  ): void {
     const bound = Math.ceil(p * 9007199254740992);
     const boundHigh = Math.floor(bound / 67108864);
     const boundLow = bound % 67108864;
@@ -123,7 +133,10 @@ export class RandomSource {
       s0 ^= s3;
       s2 ^= t;
       s3 = rotateLeft(s3, 11);
-      out[i] = high > boundHigh || (high === boundHigh && low >= boundLow) ? kept : 0;
+      const value = high > boundHigh || (high === boundHigh && low >= boundLow) ? kept : 0;
+      mask[i] = value;
+      // One loop for both: a second pass over the mask cost as much again as the draws.
+      if (out !== null) out[i] = source![i]! * value;
     }
     this.#s0 = s0;
     this.#s1 = s1;

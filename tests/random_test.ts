@@ -73,7 +73,7 @@ Deno.test("RandomSource.skip: any seed and count (property)", () => {
   );
 });
 
-Deno.test("RandomSource.fillKept: uniform() ≥ p a value, into any start", () => {
+Deno.test("RandomSource.fillKept: uniform() ≥ p a value, into any start, with the dropped values", () => {
   for (const p of [0, 5e-324, 0.1, 0.5, 1 - 2 ** -53, 1]) {
     for (const dtype of ["float32", "float64"] as const) {
       const kept = p === 1 ? 0 : 1 / (1 - p);
@@ -81,10 +81,25 @@ Deno.test("RandomSource.fillKept: uniform() ≥ p a value, into any start", () =
       const bulk = new RandomSource(5);
       const expected = dtype === "float32" ? new Float32Array(3000) : new Float64Array(3000);
       const actual = dtype === "float32" ? new Float32Array(3000) : new Float64Array(3000);
-      for (let i = 7; i < 2990; i++) expected[i] = one.uniform() >= p ? kept : 0;
-      bulk.fillKept(actual, 7, 2983, p, kept);
+      // With values: source · kept, kept unrounded (float32's mask holds it rounded).
+      const source = Float32Array.from({ length: 3000 }, (_, i) => Math.sin(i) * 1e3);
+      source[100] = NaN;
+      source[101] = -Infinity;
+      const expectedOut = new Float32Array(3000);
+      const actualOut = new Float32Array(3000);
+      for (let i = 7; i < 2990; i++) {
+        const keep = one.uniform() >= p ? kept : 0;
+        expected[i] = keep;
+        expectedOut[i] = source[i]! * keep;
+      }
+      bulk.fillKept(actual, 7, 2983, p, kept, source, actualOut);
       deepStrictEqual(actual, expected, `p ${p}, ${dtype}`);
+      deepStrictEqual(actualOut, expectedOut, `p ${p}, ${dtype}: the dropped values`);
       deepStrictEqual(outputs(bulk, 2), outputs(one, 2), `p ${p}: the generator's state`);
+      const maskOnly = new RandomSource(5);
+      const alone = actual.slice().fill(0);
+      maskOnly.fillKept(alone, 7, 2983, p, kept);
+      deepStrictEqual(alone, expected, `p ${p}, ${dtype}: the mask alone`);
     }
   }
   // p at a drawn number, one grid step (2^-53) above and below it, and half a step above: the

@@ -62,9 +62,7 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
   const mask = allocate(x.dtype, x.size);
   const source = x.data;
   const out = allocate(x.dtype, x.size);
-  random.fillKept(mask, 0, mask.length, p, scale);
-  // The unrounded scale, not the mask's float32 copy of it.
-  for (let i = 0; i < source.length; i++) out[i] = source[i]! * (mask[i] === 0 ? 0 : scale);
+  random.fillKept(mask, 0, mask.length, p, scale, source, out);
   const y = new Tensor(out, x.shape);
   if (needsGrad(x)) {
     const scaledMask = new Tensor(mask, x.shape);
