@@ -140,6 +140,12 @@ Deno.test("packed dropout masks: the padded mask's real entries, bit for bit", (
         expected.set(padded.subarray(at, at + width), r * width);
       }
       deepStrictEqual(packed, expected, `rows of width ${width}, hole ${hole}`);
+      // With the packed rows: the same mask, and out = source ⊙ mask (float32's rounded scale).
+      const source = Float32Array.from(packed, (_, i) => Math.cos(i) * 100);
+      const out = new Float32Array(packed.length);
+      const again = packedRowMask(sequences, width, p, seed, "float32", source, out);
+      deepStrictEqual(again, expected);
+      deepStrictEqual(out, source.map((value, i) => value * again[i]!));
     }
     // Scores (B, H, T, T): block b holds sentence b's heads, rows of stride ⌈L/4⌉·4.
     const H = 2;

@@ -16,7 +16,8 @@ import { keptScale } from "./dropout.ts";
 /**
  * The mask (N, width) of `dropout(x, { p, seed })` for the padded x
  * (B, T, width), at the packed rows: `1 / (1 − p)` where a value is kept, 0
- * where it is dropped.
+ * where it is dropped. With the packed rows `source` (N, width) and `out`,
+ * also `out = source ⊙ mask`, in the loop that draws the mask.
  */
 export function packedRowMask(
   sequences: PackedSequences,
@@ -24,9 +25,12 @@ export function packedRowMask(
   p: number,
   seed: number,
   dtype: DType,
+  source: TypedArray | null = null,
+  out: TypedArray | null = null,
 ): TypedArray {
   const random = new RandomSource(seed, "dropout");
-  const scale = keptScale(p);
+  // The mask's own value of the scale (float32 rounds it), so that out = source ⊙ mask.
+  const scale = dtype === "float32" ? Math.fround(keptScale(p)) : keptScale(p);
   const { packedRow } = sequences;
   const mask = allocate(dtype, sequences.rows.length * width);
   let skipped = 0; // uniform numbers drawn for padding, not yet skipped
@@ -38,7 +42,7 @@ export function packedRowMask(
     }
     random.skip(2 * skipped);
     skipped = 0;
-    random.fillKept(mask, row * width, width, p, scale);
+    random.fillKept(mask, row * width, width, p, scale, source, out);
   }
   return mask;
 }

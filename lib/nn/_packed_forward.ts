@@ -125,10 +125,8 @@ export function packedDropout(
   sequences: PackedSequences,
 ): Tensor {
   const D = x.shape[x.ndim - 1]!;
-  const mask = packedRowMask(sequences, D, p, seed, x.dtype);
-  const source = x.data;
   const out = allocate(x.dtype, x.size);
-  for (let i = 0; i < out.length; i++) out[i] = source[i]! * mask[i]!;
+  const mask = packedRowMask(sequences, D, p, seed, x.dtype, x.data, out);
   const y = new Tensor(out, x.shape, TRUSTED);
   if (needsGrad(x)) {
     const scaledMask = new Tensor(mask, x.shape, TRUSTED);
