@@ -40,7 +40,9 @@ export function binaryKernel(
     // there is one for the operation).
     const float32 = a instanceof Float32Array && b instanceof Float32Array &&
       out instanceof Float32Array;
-    if (!float32 || !float32SameShape(op, a, b, out)) binaryRow(op, a, 0, 1, b, 0, 1, out, 0, size);
+    if (!float32 || !float32SameShape(op, a, b, out, size)) {
+      binaryRow(op, a, 0, 1, b, 0, 1, out, 0, size);
+    }
     return;
   }
   // One row (the last axis) at a time; an operand whose last axis is 1 (or absent) repeats its value.
@@ -59,8 +61,8 @@ export function binaryKernel(
 }
 
 /**
- * `out = a ∘ b` for float32 arrays of one length, the arithmetic operations
- * only (false for the others): the loops of binaryRow without strides, in
+ * `out = a ∘ b` over the first n elements of float32 arrays, the arithmetic
+ * operations only (false for the others): the loops of binaryRow without strides, in
  * functions that only ever see Float32Array, so V8 compiles them for it alone
  * (the same expressions, so the same values).
  */
@@ -69,8 +71,8 @@ function float32SameShape(
   a: Float32Array,
   b: Float32Array,
   out: Float32Array,
+  n: number,
 ): boolean {
-  const n = out.length;
   switch (op) {
     case "add":
       for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!;

@@ -11,7 +11,14 @@
 import type { TypedArray } from "./_dtype.ts";
 import { JUMP_MINIMUM, jumpState } from "./_random_jump.ts";
 
-/** A seeded, reproducible source of uniform and normal numbers. */
+/**
+ * A seeded, reproducible source of uniform and normal numbers.
+ *
+ * The state update of xoshiro128** is written out in `nextUint32`, `skip`
+ * and `fillKept` (on local variables, in their loops) and in _random_jump.ts:
+ * every copy must stay the same update (tests/random_test.ts ties them to
+ * one another and to the drawing one number at a time).
+ */
 export class RandomSource {
   #s0: number;
   #s1: number;
@@ -59,25 +66,16 @@ export class RandomSource {
    * Advances the generator past its next `count` 32-bit draws (two per
    * {@linkcode RandomSource.uniform}), as that many calls of `nextUint32`
    * would, without making their outputs: a few integer operations a draw, and
-   * a jump for long runs (_random_jump.ts). Dropout on a packed batch skips
+   * jumps for long runs (_random_jump.ts). Dropout on a packed batch skips
    * the draws that fall on padding with it.
    */
   skip(count: number): void {
-    if (count >= JUMP_MINIMUM) {
-      const state = jumpScratch;
-      state[0] = this.#s0;
-      state[1] = this.#s1;
-      state[2] = this.#s2;
-      state[3] = this.#s3;
-      jumpState(state, count);
-      this.#s0 = state[0]!;
-      this.#s1 = state[1]!;
-      this.#s2 = state[2]!;
-      this.#s3 = state[3]!;
-      return;
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new Error(`skip: expected a count of draws ≥ 0 but found ${count}`);
     }
     let s0 = this.#s0, s1 = this.#s1, s2 = this.#s2, s3 = this.#s3;
-    for (let i = 0; i < count; i++) {
+    const steps = count % JUMP_MINIMUM;
+    for (let i = 0; i < steps; i++) {
       const t = s1 << 9;
       s2 ^= s0;
       s3 ^= s1;
@@ -86,6 +84,18 @@ export class RandomSource {
       s2 ^= t;
       s3 = rotateLeft(s3, 11);
     }
+    if (count >= JUMP_MINIMUM) {
+      const state = jumpScratch;
+      state[0] = s0;
+      state[1] = s1;
+      state[2] = s2;
+      state[3] = s3;
+      jumpState(state, Math.floor(count / JUMP_MINIMUM));
+      s0 = state[0]!;
+      s1 = state[1]!;
+      s2 = state[2]!;
+      s3 = state[3]!;
+    }
     this.#s0 = s0;
     this.#s1 = s1;
     this.#s2 = s2;
@@ -93,11 +103,13 @@ export class RandomSource {
   }
 
   /**
-   * Dropout's keep rule for `count` values in one loop:
-   * `mask[start + i] = kept` when the next {@linkcode RandomSource.uniform}
-   * is ≥ p, else 0 — the draws and values of calling `uniform()` once a value.
-   * With `source` and `out`, also `out[j] = source[j] · kept` (or `· 0`) at the
-   * same j, with `kept` unrounded (a float32 mask holds it rounded).
+   * Dropout's keep rule for `count` values in one loop: `mask[start + i] =
+   * kept` when the next {@linkcode RandomSource.uniform} is ≥ p, else 0 — the
+   * draws and values of calling `uniform()` once a value. Every dropout mask
+   * is drawn with this rule, one number per element in row-major order, so a
+   * packed batch can redraw the padded batch's. With `source` and `out`
+   * (both or neither), also `out[j] = source[j] · kept` (or `· 0`) at the same
+   * j, `kept` as given (a float32 mask holds it rounded).
    * (u = n / 2⁵³ for the 53-bit integer n = high·2²⁶ + low of its two draws,
    * so u ≥ p is n ≥ ⌈p·2⁵³⌉, both sides exact; the loop compares (high, low)
    * with that bound's two parts as integers and makes no float.)
@@ -111,6 +123,9 @@ export class RandomSource {
     source: TypedArray | null = null,
     out: TypedArray | null = null,
   ): void {
+    if ((source === null) !== (out === null)) {
+      throw new Error("fillKept: expected source and out together or neither");
+    }
     const bound = Math.ceil(p * 9007199254740992);
     const boundHigh = Math.floor(bound / 67108864);
     const boundLow = bound % 67108864;

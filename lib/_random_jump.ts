@@ -15,7 +15,7 @@
 /** A 128 × 128 bit matrix: column i (4 words, the image of state bit i) at 4·i. */
 type BitMatrix = Uint32Array;
 
-/** The low bits of a count that are stepped one by one (below 2^JUMP_LOW_BITS). */
+/** The low bits of a count, which RandomSource.skip steps one by one (below 2^JUMP_LOW_BITS). */
 const JUMP_LOW_BITS = 9;
 
 /** The smallest count of steps that {@linkcode jumpState} jumps instead of stepping. */
@@ -29,9 +29,10 @@ const jumped = new Uint32Array(4);
 
 /**
  * One step of the state (s0, s1, s2, s3) in `state`, in place: the update of
- * xoshiro128** without its output.
+ * xoshiro128** without its output (RandomSource's loops write it out inline,
+ * on local variables; every copy must stay this update).
  */
-export function stepState(state: Uint32Array): void {
+function stepState(state: Uint32Array): void {
   let s0 = state[0]!, s1 = state[1]!, s2 = state[2]!, s3 = state[3]!;
   const t = s1 << 9;
   s2 ^= s0;
@@ -88,16 +89,15 @@ function power(k: number): BitMatrix {
 }
 
 /**
- * Advances the state (s0, s1, s2, s3) in `state` by `count` steps, as
- * `count` calls of {@linkcode stepState} would.
+ * Advances the state (s0, s1, s2, s3) in `state` by `blocks` ·
+ * {@linkcode JUMP_MINIMUM} steps, as that many calls of `stepState` would:
+ * one matrix per bit set in `blocks`. (RandomSource.skip steps the rest of a
+ * count one by one.)
  */
-export function jumpState(state: Uint32Array, count: number): void {
-  const low = count % JUMP_MINIMUM;
-  for (let i = 0; i < low; i++) stepState(state);
-  let high = Math.floor(count / JUMP_MINIMUM);
+export function jumpState(state: Uint32Array, blocks: number): void {
   const next = jumped;
-  for (let k = JUMP_LOW_BITS; high > 0; k++, high = Math.floor(high / 2)) {
-    if (high % 2 === 0) continue;
+  for (let k = JUMP_LOW_BITS, rest = blocks; rest > 0; k++, rest = Math.floor(rest / 2)) {
+    if (rest % 2 === 0) continue;
     apply(power(k), state, next);
     state.set(next);
   }

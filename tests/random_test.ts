@@ -4,7 +4,7 @@
  * (lib/nn/_packed_dropout.ts): each gives, bit for bit, what drawing one
  * number at a time gives.
  */
-import { deepStrictEqual, ok } from "node:assert/strict";
+import { deepStrictEqual, ok, throws } from "node:assert/strict";
 import fc from "fast-check";
 import { ones, tensor } from "../mod.ts";
 import { RandomSource } from "../lib/_random.ts";
@@ -47,18 +47,31 @@ Deno.test("RandomSource.skip: the state of drawing, for counts stepped and jumpe
   deepStrictEqual(outputs(skipped, 3), outputs(drawn, 3));
 });
 
-Deno.test("RandomSource.skip: long runs jump instead of stepping", () => {
-  // 2^33 + 5 draws: stepped one by one they take about 10 s here (1 ns a step).
+Deno.test("RandomSource.skip: long runs jump instead of stepping, to the stepped state", () => {
+  // 2^28 + 12345 draws stepped (skips of 511, below the jump's minimum) and jumped: the jump
+  // tables up to M^(2^28), each made by squaring the one before, against the step itself.
+  const stepped = new RandomSource(4);
   const jumped = new RandomSource(4);
+  const count = 2 ** 28 + 12345;
+  for (let left = count; left > 0; left -= Math.min(left, JUMP_MINIMUM - 1)) {
+    stepped.skip(Math.min(left, JUMP_MINIMUM - 1));
+  }
+  jumped.skip(count);
+  deepStrictEqual(outputs(jumped, 3), outputs(stepped, 3));
+  // 2^33 + 5 draws: stepped one by one they take about 10 s here (1 ns a step); two skips of
+  // 2^32 and one of 5 reach the same state.
+  const long = new RandomSource(4);
   const halves = new RandomSource(4);
   const start = performance.now();
-  jumped.skip(2 ** 33 + 5);
+  long.skip(2 ** 33 + 5);
   const elapsed = performance.now() - start;
   halves.skip(2 ** 32);
   halves.skip(2 ** 32);
   halves.skip(5);
-  deepStrictEqual(outputs(jumped, 3), outputs(halves, 3));
+  deepStrictEqual(outputs(long, 3), outputs(halves, 3));
   ok(elapsed < 1000, `skipping 2^33 draws took ${elapsed} ms`);
+  throws(() => long.skip(2.5), /skip: expected a count of draws ≥ 0 but found 2.5/);
+  throws(() => long.skip(-1), /found -1/);
 });
 
 Deno.test("RandomSource.skip: any seed and count (property)", () => {
@@ -74,6 +87,8 @@ Deno.test("RandomSource.skip: any seed and count (property)", () => {
 });
 
 Deno.test("RandomSource.fillKept: uniform() ≥ p a value, into any start, with the dropped values", () => {
+  // (5e-324 and 1 − 2^-53 behave as 0 and 1 unless a draw is exactly 0 or 2^53 − 1: edges
+  // that must not throw or misbehave, not cases that tell rules apart.)
   for (const p of [0, 5e-324, 0.1, 0.5, 1 - 2 ** -53, 1]) {
     for (const dtype of ["float32", "float64"] as const) {
       const kept = p === 1 ? 0 : 1 / (1 - p);
@@ -82,11 +97,13 @@ Deno.test("RandomSource.fillKept: uniform() ≥ p a value, into any start, with 
       const expected = dtype === "float32" ? new Float32Array(3000) : new Float64Array(3000);
       const actual = dtype === "float32" ? new Float32Array(3000) : new Float64Array(3000);
       // With values: source · kept, kept unrounded (float32's mask holds it rounded).
-      const source = Float32Array.from({ length: 3000 }, (_, i) => Math.sin(i) * 1e3);
+      const values = (length: number) =>
+        dtype === "float32" ? new Float32Array(length) : new Float64Array(length);
+      const source = values(3000).map((_, i) => Math.sin(i) * 1e3);
       source[100] = NaN;
       source[101] = -Infinity;
-      const expectedOut = new Float32Array(3000);
-      const actualOut = new Float32Array(3000);
+      const expectedOut = values(3000);
+      const actualOut = values(3000);
       for (let i = 7; i < 2990; i++) {
         const keep = one.uniform() >= p ? kept : 0;
         expected[i] = keep;
@@ -102,12 +119,17 @@ Deno.test("RandomSource.fillKept: uniform() ≥ p a value, into any start, with 
       deepStrictEqual(alone, expected, `p ${p}, ${dtype}: the mask alone`);
     }
   }
-  // p at a drawn number, one grid step (2^-53) above and below it, and half a step above: the
-  // ties of the integer comparison.
+  // p at a drawn number, one grid step (2^-53) above and below it, and a quarter and half a
+  // step above where those are doubles (below 1/4 and 1/2): the ties of the integer comparison,
+  // and p off the grid, where the bound must round up.
   const draws = new RandomSource(13);
   const numbers = Array.from({ length: 40 }, () => draws.uniform());
+  let offGrid = 0;
   numbers.forEach((u, k) => {
-    for (const p of [u, u + 2 ** -53, u - 2 ** -53, u + 2 ** -54]) {
+    const quarter = u + 2 ** -55 - u === 2 ** -55 ? [u + 2 ** -55, u + 3 * 2 ** -55] : [];
+    const half = u + 2 ** -54 - u === 2 ** -54 ? [u + 2 ** -54] : [];
+    offGrid += quarter.length + half.length;
+    for (const p of [u, u + 2 ** -53, u - 2 ** -53, ...quarter, ...half]) {
       const one = new RandomSource(13);
       const expected = Float64Array.from({ length: k + 1 }, () => one.uniform() >= p ? 1 : 0);
       const actual = new Float64Array(k + 1);
@@ -115,6 +137,12 @@ Deno.test("RandomSource.fillKept: uniform() ≥ p a value, into any start, with 
       deepStrictEqual(actual, expected, `p = draw ${k} ${u} (${p})`);
     }
   });
+  ok(offGrid >= 20, `only ${offGrid} values of p off the grid`);
+  throws(
+    () =>
+      new RandomSource(1).fillKept(new Float32Array(2), 0, 2, 0.5, 2, null, new Float32Array(2)),
+    /fillKept: expected source and out together or neither/,
+  );
 });
 
 /** (B, T) lengths with long padding (jumped) and, in row 0, a hole. */
@@ -131,7 +159,8 @@ Deno.test("packed dropout masks: the padded mask's real entries, bit for bit", (
     const lengths = [40, 3, 17, 1, 40, 9];
     const T = 40;
     const { mask, sequences } = sequencesOf(lengths, T, hole);
-    for (const [width, p, seed] of [[128, 0.1, 3], [32, 0.5, 4], [5, 0.25, 8]] as const) {
+    const rowCases = [[128, 0.1, 3], [32, 0.5, 4], [5, 0.25, 8], [7, 0, 9], [6, 1, 10]] as const;
+    for (const [width, p, seed] of rowCases) {
       const padded = dropout(ones([lengths.length, T, width]), { p, seed }).data;
       const packed = packedRowMask(sequences, width, p, seed, "float32");
       const expected = new Float32Array(packed.length);
@@ -147,6 +176,19 @@ Deno.test("packed dropout masks: the padded mask's real entries, bit for bit", (
       deepStrictEqual(again, expected);
       deepStrictEqual(out, source.map((value, i) => value * again[i]!));
     }
+    // float64: the mask holds the unrounded scale.
+    const padded64 = dropout(ones([lengths.length, T, 9], { dtype: "float64" }), {
+      p: 0.3,
+      seed: 2,
+    });
+    const packed64 = packedRowMask(sequences, 9, 0.3, 2, "float64");
+    ok(packed64 instanceof Float64Array);
+    sequences.rows.forEach((at, r) =>
+      deepStrictEqual(
+        packed64.subarray(r * 9, r * 9 + 9),
+        padded64.data.subarray(at * 9, at * 9 + 9),
+      )
+    );
     // Scores (B, H, T, T): block b holds sentence b's heads, rows of stride ⌈L/4⌉·4.
     const H = 2;
     const blocks: ScoreBlock[] = [];

@@ -12,6 +12,7 @@ import {
   tensor,
   zeros,
 } from "../mod.ts";
+import { binaryKernel } from "../lib/_elementwise.ts";
 
 Deno.test("tensor: nested arrays, flat data with a shape, dtypes", () => {
   const x = tensor([[1, 2, 3], [4, 5, 6]]);
@@ -261,21 +262,27 @@ Deno.test("toString prints like PyTorch, aligned and abbreviated", () => {
 });
 
 Deno.test("add, sub, mul, div: float32 tensors of one shape round a ∘ b once, as the float64 loops do", () => {
-  // Odd length, NaN, ±∞, ±0 and values whose sum or product rounds in float32.
+  // 25 values (an odd length): NaN, ±∞, ±0 and values whose sum or product rounds in float32.
   const values = [1.5, -0, 0, NaN, Infinity, -Infinity, 1e-30, 3.4e38, 16777217, 0.1, -7, 1 / 3];
-  const a = values.concat(values.map((v) => v * 2.5 + 1));
+  const a = values.concat(values.map((v) => v * 2.5 + 1), [5]);
   const b = [...a].reverse();
   const x = tensor(a);
   const y = tensor(b);
   for (const op of ["add", "sub", "mul", "div"] as const) {
     const actual = x[op](y);
     strictEqual(actual.dtype, "float32");
-    // The float64 path (the generic loops) of the float32 operands, rounded to float32.
+    // The float64 loops on the float32 operands, rounded to float32: a float64 result of a
+    // float32 add, sub, mul or div rounds once more to the float32 result itself (53 ≥ 2·24 + 2
+    // bits), so the two roundings are one.
     const expected = Float32Array.from(
       tensor(Array.from(x.data), { dtype: "float64" })[op](
         tensor(Array.from(y.data), { dtype: "float64" }),
       ).data,
     );
     deepStrictEqual(actual.data, expected, op);
+    // In place (out is a, as the packed attention's dropout multiplies), through the kernel.
+    const inPlace = Float32Array.from(x.data);
+    binaryKernel(op, inPlace, [a.length], y.data, [a.length], inPlace, [a.length]);
+    deepStrictEqual(inPlace, expected, `${op} in place`);
   }
 });

@@ -79,8 +79,9 @@ export function packedScoreMask(
           continue;
         }
         const row = block + (i - start) * stride;
-        // Runs of real keys [u, u + n) fill consecutive entries from key packedRow[u]; the
-        // numbers of the padded keys between them are drawn too.
+        // Runs of real keys [u, u + n) fill consecutive entries from key packedRow[u] (packingOf
+        // numbers a sentence's real positions in order); the numbers of the padded keys before,
+        // between and after them are skipped.
         for (let run = 0, u = 0; run < keyRuns.length; run += 2) {
           const first = keyRuns[run]!;
           const count = keyRuns[run + 1]!;

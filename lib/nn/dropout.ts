@@ -74,9 +74,7 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
 /**
  * Internal (dropout here and on packed batches, nn/_packed_dropout.ts): the
  * factor of a kept value, 1 / (1 − p), and 0 when p = 1 (everything dropped).
- * Every dropout mask is drawn with `RandomSource.fillKept`'s rule (kept when
- * the element's uniform number is ≥ p), one number per element in row-major
- * order, so a packed batch can redraw the padded batch's.
+ * (The masks are drawn by `RandomSource.fillKept`, which says how.)
  */
 export function keptScale(p: number): number {
   return p === 1 ? 0 : 1 / (1 - p);
