@@ -261,6 +261,46 @@ Deno.test("toString prints like PyTorch, aligned and abbreviated", () => {
   ok(big.endsWith("[1950., 1951., 1952., ..., 1997., 1998., 1999.]])"));
 });
 
+Deno.test("add, sub, mul, div: float32 broadcasting gives the float64 loops' values, rounded", () => {
+  // A scalar on either side, a row repeated, an axis of 1 in the middle, a column (stride 0 in
+  // the last axis) and both operands broadcast, with NaN, ±∞ and ±0 among the values.
+  const special = [NaN, Infinity, -Infinity, -0, 0, 16777217, 0.1, -3.5, 1 / 3, 1e-30];
+  const filled = (shape: number[], seed: number) => {
+    const size = shape.reduce((p, e) => p * e, 1);
+    const values = Array.from(
+      { length: size },
+      (_, i) => i % 7 === 3 ? special[(i + seed) % special.length]! : Math.sin(i * 1.7 + seed) * 9,
+    );
+    return tensor(values, { shape });
+  };
+  const pairs: [number[], number[]][] = [
+    [[3, 4, 5], []],
+    [[], [3, 4, 5]],
+    [[3, 4, 5], [1, 1, 1]],
+    [[3, 4, 5], [4, 5]],
+    [[4, 5], [3, 4, 5]],
+    [[3, 2, 4, 5], [3, 1, 4, 5]],
+    [[3, 4, 5], [3, 4, 1]],
+    [[3, 1, 5], [1, 4, 1]],
+  ];
+  for (const [aShape, bShape] of pairs) {
+    const x = filled(aShape, 1);
+    const y = filled(bShape, 2);
+    for (const op of ["add", "sub", "mul", "div"] as const) {
+      const actual = x[op](y);
+      const expected = tensor(Array.from(x.data), { dtype: "float64", shape: aShape })[op](
+        tensor(Array.from(y.data), { dtype: "float64", shape: bShape }),
+      );
+      deepStrictEqual(actual.shape, expected.shape);
+      deepStrictEqual(
+        actual.data,
+        Float32Array.from(expected.data),
+        `${op} [${aShape}] and [${bShape}]`,
+      );
+    }
+  }
+});
+
 Deno.test("add, sub, mul, div: float32 tensors of one shape round a ∘ b once, as the float64 loops do", () => {
   // 25 values (an odd length): NaN, ±∞, ±0 and values whose sum or product rounds in float32.
   const values = [1.5, -0, 0, NaN, Infinity, -Infinity, 1e-30, 3.4e38, 16777217, 0.1, -7, 1 / 3];
