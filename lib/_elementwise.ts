@@ -116,7 +116,8 @@ const FLOAT32_OPS: ReadonlySet<BinaryOp> = new Set(["add", "sub", "mul", "div"])
  * without strides, in a function that only ever sees Float32Array, so V8
  * compiles them for it alone (the same expressions, so the same values). The
  * general loops, which also see float64 arrays and step by a stride, took
- * 2–2.5× as long.
+ * 2.3× as long for a (32, 2, 60, 60) tensor times a scalar and 1.2–1.35× for
+ * broadcast rows.
  */
 function float32Rows(
   op: BinaryOp,

@@ -4,7 +4,7 @@
  * layer's bias gradient (with the ReLU gradient, or alone) — which compute on float32
  * storage with exactly the float64 operations of their TypeScript
  * references (`layerNorm`, `layerNormBackward`, `Adam`, `linearRelu`), two elements per
- * instruction. tests/kernels_test.ts checks that they agree bit for bit.
+ * instruction. tests/float64_kernels_test.ts checks that they agree bit for bit.
  *
  * Each function returns false when it did not run (no WebAssembly SIMD, too
  * little work to pay for the copies, or a row the reference must report), and

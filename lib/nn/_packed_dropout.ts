@@ -1,9 +1,9 @@
 /**
  * Internal: dropout on a packed batch with the masks that {@linkcode dropout}
  * draws for the padded batch. The padded call draws one uniform number per
- * element in row-major order, padding included; these draw the same numbers
- * in the same order and keep the ones that fall on real positions, so a
- * packed model drops exactly the values its padded twin drops.
+ * element in row-major order, padding included; these skip the numbers that
+ * fall on padding (`RandomSource.skip`) and draw the others in the same
+ * order, so a packed model drops exactly the values its padded twin drops.
  *
  * @module
  */
@@ -33,16 +33,13 @@ export function packedRowMask(
   const scale = dtype === "float32" ? Math.fround(keptScale(p)) : keptScale(p);
   const { packedRow } = sequences;
   const mask = allocate(dtype, sequences.rows.length * width);
-  let skipped = 0; // uniform numbers drawn for padding, not yet skipped
+  let next = 0; // the padded element whose number the generator draws next
   for (let padded = 0; padded < packedRow.length; padded++) {
     const row = packedRow[padded]!;
-    if (row < 0) {
-      skipped += width;
-      continue;
-    }
-    random.skip(2 * skipped);
-    skipped = 0;
+    if (row < 0) continue;
+    random.skip(2 * (padded * width - next)); // two draws a number
     random.fillKept(mask, row * width, width, p, scale, source, out);
+    next = (padded + 1) * width;
   }
   return mask;
 }
@@ -65,7 +62,7 @@ export function packedScoreMask(
   const scale = keptScale(p);
   const { count: B, length: T, packedRow, starts } = sequences;
   const mask = allocate(dtype, total);
-  let skipped = 0; // uniform numbers drawn for padding, not yet skipped
+  let next = 0; // the padded entry whose number the generator draws next
   for (let b = 0; b < B; b++) {
     const start = starts[b]!;
     const { offset, groups: heads, queries: L, keys: stride } = blocks[b]!;
@@ -74,24 +71,18 @@ export function packedScoreMask(
       const block = offset + h * L * stride;
       for (let t = 0; t < T; t++) {
         const i = packedRow[b * T + t]!;
-        if (i < 0) {
-          skipped += T; // a padded query's row: every key's number is drawn and dropped
-          continue;
-        }
+        if (i < 0) continue; // a padded query's row: its numbers are skipped
         const row = block + (i - start) * stride;
+        const padded = ((b * heads + h) * T + t) * T; // entry (b, h, t, 0) of the padded weights
         // Runs of real keys [u, u + n) fill consecutive entries from key packedRow[u] (packingOf
-        // numbers a sentence's real positions in order); the numbers of the padded keys before,
-        // between and after them are skipped.
-        for (let run = 0, u = 0; run < keyRuns.length; run += 2) {
+        // numbers a sentence's real positions in order); the padded keys' numbers are skipped.
+        for (let run = 0; run < keyRuns.length; run += 2) {
           const first = keyRuns[run]!;
           const count = keyRuns[run + 1]!;
-          skipped += first - u;
-          random.skip(2 * skipped);
-          skipped = 0;
+          random.skip(2 * (padded + first - next)); // two draws a number
           random.fillKept(mask, row + packedRow[b * T + first]! - start, count, p, scale);
-          u = first + count;
+          next = padded + first + count;
         }
-        skipped += T - lastRealKeyEnd(keyRuns);
       }
     }
   }
@@ -113,9 +104,4 @@ function realKeyRuns(packedRow: Int32Array, base: number, length: number): numbe
     }
   }
   return runs;
-}
-
-/** The position after the last real key of `realKeyRuns`' runs (0 when there is none). */
-function lastRealKeyEnd(runs: readonly number[]): number {
-  return runs.length === 0 ? 0 : runs[runs.length - 2]! + runs[runs.length - 1]!;
 }
