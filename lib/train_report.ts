@@ -85,7 +85,14 @@ export function findings(result: ExperimentResult): string[] {
   }
   const afinn = result.baselines.afinn.testAccuracy;
   const bag = result.baselines.bagOfWords.testAccuracy.mean;
-  const bestTransformer = Math.max(...summaries.map((s) => s.metrics.testAccuracy!.mean), 0);
+  if (summaries.length === 0) {
+    lines.push(
+      `Baselines: the AFINN word list scores ${percent(afinn)} and a bag-of-words logistic ` +
+        `regression ${percent(bag)}. No transformer run finished, so there is nothing to compare.`,
+    );
+    return lines;
+  }
+  const bestTransformer = Math.max(...summaries.map((s) => s.metrics.testAccuracy!.mean));
   lines.push(
     `Baselines: the AFINN word list scores ${
       percent(afinn)

@@ -128,6 +128,26 @@ Deno.test("training is reproducible from its seed and stops cleanly on abort", a
   strictEqual(stopped.history.length, 1); // epoch 1 (4 steps) finished; epoch 2 stopped
 });
 
+Deno.test("training lets a timer abort it mid-run (the event loop gets turns between steps)", async () => {
+  const options = { train: SIXTEEN, minCount: 1, dModel: 8, epochs: 400, batchSize: 4, seed: 5 };
+  const controller = new AbortController();
+  let steps = 0;
+  let stepsAtAbort = -1;
+  const timer = setTimeout(() => {
+    stepsAtAbort = steps;
+    controller.abort();
+  }, 30);
+  const result = await trainClassifier({
+    ...options,
+    signal: controller.signal,
+    onStep: () => void steps++,
+  });
+  clearTimeout(timer);
+  strictEqual(result.stopped, true, `the timer never ran: ${steps} steps, all 400 epochs`);
+  strictEqual(steps, stepsAtAbort, "training stops at the step after the abort");
+  ok(result.history.length < 400);
+});
+
 Deno.test("batch statistics make BatchNorm's predictions batch-dependent; running ones do not", () => {
   const vocab = Vocabulary.fromTexts(SIXTEEN.map((e) => e.text));
   for (const norm of ["batch", "maskedBatch", "layer"] as const) {
@@ -186,6 +206,39 @@ Deno.test("runNormComparison returns the documented JSON shape", async () => {
   const parsed = JSON.parse(JSON.stringify(result));
   strictEqual(parsed.runs.length, 2);
   strictEqual(parsed.runs[1].metrics.batchDependence.eval.max < 1e-6, true);
+});
+
+Deno.test("deno task train: a stop (from a timer, mid-run) exits 130 and claims nothing", async () => {
+  const folder = await Deno.makeTempDir();
+  const out: string[] = [];
+  const errors: string[] = [];
+  const controller = new AbortController();
+  // Fires during the first run: training gives the event loop a turn every 50 ms or so.
+  const timer = setTimeout(() => controller.abort(), 30);
+  const code = await trainMain(
+    [
+      "--norm",
+      "layer",
+      "--seeds",
+      "0",
+      "--epochs",
+      "100",
+      "--limit",
+      "400",
+      "--out",
+      `${folder}/r.html`,
+    ],
+    { out: (line) => out.push(line), err: (line) => errors.push(line) },
+    controller.signal,
+  );
+  clearTimeout(timer);
+  strictEqual(code, 130);
+  ok(errors.at(-1)!.endsWith("(stopped early)"), errors.at(-1));
+  const text = out.join("\n");
+  ok(text.includes("No transformer run finished, so there is nothing to compare."), text);
+  ok(!text.includes("the best transformer"), text);
+  ok((await Deno.readTextFile(`${folder}/r.html`)).includes("Stopped early"));
+  await Deno.remove(folder, { recursive: true });
 });
 
 Deno.test("deno task train: flags, bad flags, --json and the report", async () => {

@@ -112,9 +112,16 @@ export interface TrainOptions {
   onStep?: (step: StepInfo) => void;
   /** Called after every epoch (may be async: it is awaited, so a notebook can redraw). */
   onEpoch?: (epoch: EpochRecord, model: TransformerClassifier) => void | Promise<void>;
-  /** Stops training after the current step when aborted; what finished is returned. */
+  /**
+   * Stops training after the current step when aborted; what finished is
+   * returned. Training lets the event loop run every 50 ms or so, so the
+   * signal may be aborted from a timer, a message or a signal handler.
+   */
   signal?: AbortSignal;
 }
+
+/** Training gives the event loop a turn after a step once this long has passed since the last. */
+const YIELD_MILLISECONDS = 50;
 
 /** What {@linkcode TrainOptions.onStep} receives. */
 export interface StepInfo {
@@ -222,6 +229,7 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainResul
     null;
   let globalStep = 0;
   let stopped = false;
+  let lastYield = performance.now();
   for (let epoch = 1; epoch <= epochs && !stopped; epoch++) {
     model.train();
     const batches = batchExamples(train, vocabulary, {
@@ -266,6 +274,12 @@ export async function trainClassifier(options: TrainOptions): Promise<TrainResul
         loss: value,
         lr: currentLr,
       });
+      // Let the event loop run now and then, so that a timer, a message or a Ctrl-C handler
+      // can abort the signal mid-epoch (awaiting a resolved promise would not let them run).
+      if (performance.now() - lastYield > YIELD_MILLISECONDS) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        lastYield = performance.now();
+      }
     }
     if (stopped || steps === 0) break; // an unfinished epoch is not recorded
     const seconds = (performance.now() - started) / 1000;
