@@ -3,12 +3,14 @@
  * set, the trainer's reproducibility and early stop, the measurements, the
  * experiment's JSON shape and `deno task train`'s flags.
  */
-import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
+import { deepStrictEqual, ok, rejects, strictEqual, throws } from "node:assert/strict";
 import {
   Adam,
   batchDependenceOfPredictions,
   clipGradNorm,
   crossEntropy,
+  type ExperimentProgress,
+  type ExperimentResult,
   loadSafetensors,
   type NormKind,
   parseTrainArgs,
@@ -206,6 +208,59 @@ Deno.test("runNormComparison returns the documented JSON shape", async () => {
   const parsed = JSON.parse(JSON.stringify(result));
   strictEqual(parsed.runs.length, 2);
   strictEqual(parsed.runs[1].metrics.batchDependence.eval.max < 1e-6, true);
+});
+
+Deno.test("runNormComparison on worker threads: the same runs, in the same order, and it stops", async () => {
+  const options = {
+    norms: ["layer", "batch"] as NormKind[],
+    seeds: [0, 1],
+    epochs: 2,
+    limit: 160,
+    dModel: 8,
+    batchings: 2,
+  };
+  const one = await runNormComparison(options);
+  const progress: ExperimentProgress[] = [];
+  const two = await runNormComparison({
+    ...options,
+    workers: 2,
+    onProgress: (p) => progress.push(p),
+  });
+  strictEqual(one.config.workers, 1);
+  strictEqual(two.config.workers, 2);
+  // Everything but the timings (seconds, and the workers they were measured with) is equal.
+  const withoutTimings = (result: ExperimentResult) =>
+    JSON.parse(
+      JSON.stringify(result, (key, value) =>
+        key === "seconds" || key === "secondsPerEpoch" || key === "workers" ? undefined : value),
+    );
+  deepStrictEqual(withoutTimings(two), withoutTimings(one));
+  deepStrictEqual(two.runs.map((r) => `${r.norm} ${r.seed}`), [
+    "layer 0",
+    "batch 0",
+    "layer 1",
+    "batch 1",
+  ]);
+  const stepsPerEpoch = progress[0]!.stepsPerEpoch;
+  strictEqual(progress.length, 4 * 2 * stepsPerEpoch, "every step of every run, once");
+  strictEqual(Math.max(...progress.map((p) => p.stepsDone)), 4 * 2 * stepsPerEpoch);
+  ok(progress.some((p) => p.running === 2), "two runs were in progress at once");
+  await rejects(
+    runNormComparison({ ...options, workers: 2, onEpoch: () => {} }),
+    /onRun and onEpoch receive the model, which stays on its worker thread/,
+  );
+  await rejects(runNormComparison({ ...options, workers: 0 }), /workers must be an integer/);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 300);
+  const stopped = await runNormComparison({
+    ...options,
+    epochs: 100,
+    workers: 2,
+    signal: controller.signal,
+  });
+  clearTimeout(timer);
+  strictEqual(stopped.stopped, true);
+  ok(stopped.runs.length < 4, `${stopped.runs.length} runs finished`);
 });
 
 Deno.test("deno task train: a stop (from a timer, mid-run) exits 130 and claims nothing", async () => {

@@ -9,18 +9,20 @@
 import { afinnAccuracy } from "../data/afinn.ts";
 import { batchExamples, type BatchOrder } from "../data/batching.ts";
 import { lengthStats, paddingShare } from "../data/lengths.ts";
-import {
-  type LabeledText,
-  loadSentences,
-  type Sentence,
-  type SentenceSource,
-} from "../data/sentences.ts";
-import { splitExamples } from "../data/split.ts";
-import { Vocabulary } from "../data/vocabulary.ts";
+import type { LabeledText, SentenceSource } from "../data/sentences.ts";
+import type { Vocabulary } from "../data/vocabulary.ts";
 import type { NormKind, TransformerClassifier } from "../nn/transformer.ts";
+import {
+  experimentSettings,
+  MIN_COUNT,
+  prepareExperiment,
+  TEST_FRACTION,
+  trainAndMeasure,
+  VALIDATION_FRACTION,
+} from "./_run.ts";
+import { runInWorkers } from "./_run_pool.ts";
 import { trainBagOfWords } from "./baselines.ts";
-import { batchDependenceOfPredictions, predict } from "./evaluate.ts";
-import { type EpochRecord, trainClassifier } from "./trainer.ts";
+import type { EpochRecord, StepInfo } from "./trainer.ts";
 
 /** Options for {@linkcode runNormComparison}. */
 export interface ExperimentOptions {
@@ -93,6 +95,15 @@ export interface ExperimentOptions {
   ) => void | Promise<void>;
   /** Stops after the current step; the finished runs are returned. */
   signal?: AbortSignal;
+  /**
+   * Runs trained at the same time, each on a worker thread of its own (which
+   * needs read permission for its module). Every run gives the same numbers
+   * as with 1; its `secondsPerEpoch` is measured while the other runs share
+   * the machine. `onRun` and `onEpoch` receive the model, which stays on its
+   * thread: they need `workers: 1`.
+   * @default {1}
+   */
+  workers?: number;
 }
 
 /** What a run's callback gets besides the numbers: the model and the data it was measured on. */
@@ -131,6 +142,10 @@ export interface ExperimentProgress {
   stepsPerEpoch: number;
   /** The step's loss. */
   loss: number;
+  /** Steps taken so far in all runs (a finished run counts all its steps). */
+  stepsDone: number;
+  /** Runs in progress (more than one with `workers`). */
+  running: number;
 }
 
 /** A value under running (`eval`) and batch (`train`) statistics. */
@@ -218,10 +233,6 @@ export interface ExperimentResult {
   stopped: boolean;
 }
 
-const TEST_FRACTION = 0.2;
-const VALIDATION_FRACTION = 0.1;
-const MIN_COUNT = 2;
-
 /**
  * Trains the classifier with each norm and seed and measures it (see
  * {@linkcode RunMetrics}); the data split is fixed (seed 0): 20 % test, then
@@ -243,31 +254,20 @@ const MIN_COUNT = 2;
 export async function runNormComparison(
   options: ExperimentOptions = {},
 ): Promise<ExperimentResult> {
-  const norms = options.norms ?? ["layer", "batch", "maskedBatch", "rms", "none"];
-  const seeds = options.seeds ?? [0, 1, 2];
-  const epochs = options.epochs ?? 12;
-  const order = options.order ?? "random";
-  const normFirst = options.normFirst ?? false;
-  const dModel = options.dModel ?? 32;
-  const batchSize = options.batchSize ?? 32;
-  const batchings = options.batchings ?? 5;
-  const source = options.source ?? "all";
-  let sentences: Sentence[] = loadSentences({ source });
-  if (options.limit !== undefined && options.limit < sentences.length) {
-    sentences = splitExamples(sentences, {
-      testFraction: options.limit / sentences.length,
-      seed: 99,
-    }).test;
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1 || workers > 16) {
+    throw new Error(`runNormComparison: workers must be an integer from 1 to 16, got ${workers}`);
   }
-  const { train: trainAll, test } = splitExamples(sentences, {
-    testFraction: TEST_FRACTION,
-    seed: 0,
-  });
-  const { train, test: validation } = splitExamples(trainAll, {
-    testFraction: VALIDATION_FRACTION,
-    seed: 0,
-  });
-  const vocabulary = Vocabulary.fromTexts(train.map((e) => e.text), { minCount: MIN_COUNT });
+  if (workers > 1 && (options.onRun !== undefined || options.onEpoch !== undefined)) {
+    throw new Error(
+      `runNormComparison: onRun and onEpoch receive the model, which stays on its worker thread: ` +
+        `use workers: 1 with them (got workers: ${workers})`,
+    );
+  }
+  const settings = experimentSettings(options);
+  const { norms, seeds, epochs, batchSize } = settings;
+  const setup = prepareExperiment(settings);
+  const { sentences, train, validation, test, vocabulary } = setup;
   const lengths = lengthStats(sentences);
   const share = (order: BatchOrder, padTo?: number) =>
     paddingShare(batchExamples(train, vocabulary, { batchSize, order, seed: 0, padTo }));
@@ -278,14 +278,15 @@ export async function runNormComparison(
     config: {
       norms: [...norms],
       seeds: [...seeds],
-      source,
+      source: settings.source,
       epochs,
-      order,
-      normFirst,
-      dModel,
+      order: settings.order,
+      normFirst: settings.normFirst,
+      dModel: settings.dModel,
       batchSize,
-      batchings,
-      limit: options.limit ?? null,
+      batchings: settings.batchings,
+      workers,
+      limit: settings.limit,
       testFraction: TEST_FRACTION,
       validationFraction: VALIDATION_FRACTION,
       minCount: MIN_COUNT,
@@ -315,117 +316,53 @@ export async function runNormComparison(
     runs: [],
     stopped: false,
   };
-  const total = norms.length * seeds.length;
-  let run = 0;
-  for (const seed of seeds) {
-    for (const norm of norms) {
-      if (options.signal?.aborted) {
-        result.stopped = true;
-        return result;
-      }
-      run++;
-      const testAccuracies: number[] = [];
-      const trained = await trainClassifier({
-        train,
-        validation,
-        vocabulary,
-        norm,
-        normFirst,
-        dModel,
-        epochs,
-        batchSize,
-        order,
-        seed,
-        signal: options.signal,
-        onStep: (step) =>
-          options.onProgress?.({
-            run,
-            runs: total,
-            norm,
-            seed,
-            epoch: step.epoch,
-            epochs,
-            step: step.step,
-            stepsPerEpoch: step.stepsPerEpoch,
-            loss: step.loss,
-          }),
-        onEpoch: async (record, model) => {
-          const predictions = predict(model, test, vocabulary, { batchSize, seed });
-          testAccuracies.push(predictions.accuracy);
-          await options.onEpoch?.(norm, seed, record, {
-            model,
-            test,
-            vocabulary,
-            testProbabilities: predictions.probabilities,
-          });
-        },
-      });
-      if (trained.stopped) {
-        result.stopped = true;
-        return result;
-      }
-      const model = trained.model;
-      const measure = (extra: Parameters<typeof predict>[3]) =>
-        predict(model, test, vocabulary, { batchSize, seed, ...extra });
-      const evalBatches = measure({ mode: "eval" });
-      const trainBatches = measure({ mode: "train" });
-      let shiftTotal = 0;
-      let shiftMax = 0;
-      for (let i = 0; i < test.length; i++) {
-        const shift = Math.abs(
-          trainBatches.probabilities[i]! - evalBatches.probabilities[i]!,
-        );
-        shiftTotal += shift;
-        shiftMax = Math.max(shiftMax, shift);
-      }
-      const dependence = {
-        eval: batchDependenceOfPredictions(model, test, vocabulary, {
-          batchSize,
-          batchings,
-          seed,
-          mode: "eval",
-        }),
-        train: batchDependenceOfPredictions(model, test, vocabulary, {
-          batchSize,
-          batchings,
-          seed,
-          mode: "train",
-        }),
-      };
-      const runResult: RunResult = {
-        norm,
-        normFirst,
-        order,
-        seed,
-        history: trained.history.map((record, i) => ({
-          ...record,
-          testAccuracy: testAccuracies[i] ?? NaN,
-        })),
-        metrics: {
-          testAccuracy: evalBatches.accuracy,
-          trainModeAccuracy: trainBatches.accuracy,
-          singleSentenceAccuracy: {
-            eval: measure({ batchSize: 1, mode: "eval" }).accuracy,
-            train: measure({ batchSize: 1, mode: "train" }).accuracy,
-          },
-          padded100Accuracy: {
-            eval: measure({ padTo: 100, mode: "eval" }).accuracy,
-            train: measure({ padTo: 100, mode: "train" }).accuracy,
-          },
-          batchDependence: {
-            eval: { mean: dependence.eval.mean, max: dependence.eval.max },
-            train: { mean: dependence.train.mean, max: dependence.train.max },
-          },
-          labelFlips: { eval: dependence.eval.labelFlips, train: dependence.train.labelFlips },
-          trainEvalShift: { mean: shiftTotal / Math.max(1, test.length), max: shiftMax },
-          secondsPerEpoch: trained.secondsPerEpoch,
-          bestEpoch: trained.bestEpoch,
-        },
-        trainModeSpreads: Array.from(dependence.train.spreads, (v) => Math.round(v * 1e4) / 1e4),
-      };
-      result.runs.push(runResult);
-      await options.onRun?.(runResult, { model, test, vocabulary });
+  const jobs = seeds.flatMap((seed) => norms.map((norm) => ({ norm, seed })));
+  // Progress: the steps each run has taken (a finished run's are all of them).
+  const stepsTaken = new Map<number, number>();
+  const progress = (index: number, step: StepInfo, running: number) => {
+    if (options.onProgress === undefined) return;
+    stepsTaken.set(index, (step.epoch - 1) * step.stepsPerEpoch + step.step);
+    let stepsDone = 0;
+    for (const steps of stepsTaken.values()) stepsDone += steps;
+    const { norm, seed } = jobs[index]!;
+    options.onProgress({
+      run: index + 1,
+      runs: jobs.length,
+      norm,
+      seed,
+      epoch: step.epoch,
+      epochs,
+      step: step.step,
+      stepsPerEpoch: step.stepsPerEpoch,
+      loss: step.loss,
+      stepsDone,
+      running,
+    });
+  };
+  if (workers > 1) {
+    const runs = await runInWorkers(settings, jobs, workers, progress, options.signal);
+    for (const run of runs) if (run !== undefined) result.runs.push(run);
+    result.stopped = result.runs.length < jobs.length;
+    return result;
+  }
+  for (const [index, { norm, seed }] of jobs.entries()) {
+    if (options.signal?.aborted) {
+      result.stopped = true;
+      return result;
     }
+    const outcome = await trainAndMeasure(setup, norm, seed, {
+      signal: options.signal,
+      onStep: (step) => progress(index, step, 1),
+      onEpoch: options.onEpoch === undefined
+        ? undefined
+        : (record, context) => options.onEpoch!(norm, seed, record, context),
+    });
+    if (outcome === null) {
+      result.stopped = true;
+      return result;
+    }
+    result.runs.push(outcome.run);
+    await options.onRun?.(outcome.run, { model: outcome.model, test, vocabulary });
   }
   return result;
 }
