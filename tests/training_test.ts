@@ -263,6 +263,26 @@ Deno.test("runNormComparison on worker threads: the same runs, in the same order
   ok(stopped.runs.length < 4, `${stopped.runs.length} runs finished`);
 });
 
+Deno.test("deno task train: without read access to the worker's module, a clear error", async () => {
+  const folder = await Deno.makeTempDir();
+  const cli = new URL("../lib/train_cli.ts", import.meta.url).pathname;
+  const args = ["--workers", "2", "--norm", "layer", "--seeds", "0,1", "--limit", "100"];
+  args.push("--out", `${folder}/r.html`);
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", `--allow-read=${folder}`, `--allow-write=${folder}`, "--allow-env", cli, ...args],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  await Deno.remove(folder, { recursive: true });
+  const message = new TextDecoder().decode(stderr);
+  strictEqual(code, 1, message);
+  ok(
+    message.includes("error: runNormComparison: workers: 2 needs read access to ") &&
+      message.includes("_run_worker.ts (the worker's module): allow it (--allow-read)"),
+    message,
+  );
+});
+
 Deno.test("deno task train: a stop (from a timer, mid-run) exits 130 and claims nothing", async () => {
   const folder = await Deno.makeTempDir();
   const out: string[] = [];

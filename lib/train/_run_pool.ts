@@ -46,6 +46,16 @@ export async function runInWorkers(
 ): Promise<(RunResult | undefined)[]> {
   const results: (RunResult | undefined)[] = jobs.map(() => undefined);
   if (jobs.length === 0) return results;
+  const module = new URL("./_run_worker.ts", import.meta.url);
+  if (
+    module.protocol === "file:" &&
+    Deno.permissions.querySync({ name: "read", path: module }).state !== "granted"
+  ) {
+    throw new Error(
+      `runNormComparison: workers: ${workers} needs read access to ${module.pathname} ` +
+        `(the worker's module): allow it (--allow-read) or use one worker`,
+    );
+  }
   const pool: Worker[] = [];
   const current = new Map<Worker, number>();
   let next = 0;
@@ -67,9 +77,7 @@ export async function runInWorkers(
       };
       signal?.addEventListener("abort", stopAll, { once: true });
       for (let i = 0; i < Math.min(workers, jobs.length); i++) {
-        const worker = new Worker(new URL("./_run_worker.ts", import.meta.url).href, {
-          type: "module",
-        });
+        const worker = new Worker(module.href, { type: "module" });
         pool.push(worker);
         worker.onmessage = (event: MessageEvent<RunResponse>) => {
           const response = event.data;
