@@ -45,8 +45,9 @@ Options:
   --limit N          use only N sentences (stratified), 40 to 3000, for a quick run
   --batchings K      random batchings per test sentence for batch dependence, 2 to 20 (default: 5)
   --workers N        runs trained at the same time, each on a thread of its own, 1 to 8
-                     (default: 2 where the machine has two cores or more, else 1); the numbers
-                     are the same, seconds per epoch are measured with the runs side by side
+                     (default: 2 where the machine has two cores or more and --allow-read
+                     covers normlab, else 1); the numbers are the same, seconds per epoch
+                     are measured with the runs side by side
   --out PATH         where to write the HTML report (default: normlab-training.html)
   --json             print the results as JSON on stdout (the report is still written)
   -h, --help         show this help
@@ -81,9 +82,15 @@ function listFlag(flag: string, text: string | undefined): string[] {
   return text.split(",").map((item) => item.trim());
 }
 
-/** Two runs at a time where the machine has two cores or more, else one. */
+/**
+ * Two runs at a time where the machine has two cores or more and the
+ * workers' module may be read (`--allow-read`), else one.
+ */
 function defaultWorkers(): number {
-  return (navigator.hardwareConcurrency ?? 1) >= 2 ? 2 : 1;
+  if ((navigator.hardwareConcurrency ?? 1) < 2) return 1;
+  const module = new URL("./train/_run_worker.ts", import.meta.url);
+  if (module.protocol !== "file:") return 2;
+  return Deno.permissions.querySync({ name: "read", path: module }).state === "granted" ? 2 : 1;
 }
 
 /**

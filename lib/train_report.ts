@@ -140,8 +140,11 @@ export function buildTrainingReport(result: ExperimentResult): Report {
       } labelled review sentences (validation ${data.validation}, ` +
       `test ${data.test}), ${config.epochs} epochs, batches of ${config.batchSize} in ${config.order} ` +
       `order, seeds ${config.seeds.join(", ")}.${
-        result.stopped ? " **Stopped early: only the finished runs are shown.**" : ""
-      }\n\n` +
+        (config.workers ?? 1) > 1
+          ? ` ${config.workers} runs trained at a time, so each epoch's seconds were measured ` +
+            `with them side by side.`
+          : ""
+      }${result.stopped ? " **Stopped early: only the finished runs are shown.**" : ""}\n\n` +
       `Data: the UCI "Sentiment Labelled Sentences" (Kotzias, Denil, de Freitas & Smyth, KDD 2015; ` +
       `CC BY 4.0), from the npm package \`sentiment@5.0.2\`. Sentence length in words: median ` +
       `${data.lengths.median}, 90th percentile ${data.lengths.p90}, longest ${data.lengths.longest}. ` +

@@ -250,6 +250,21 @@ Deno.test("runNormComparison on worker threads: the same runs, in the same order
     /onRun and onEpoch receive the model, which stays on its worker thread/,
   );
   await rejects(runNormComparison({ ...options, workers: 0 }), /workers must be an integer/);
+  // A run that throws on its worker, and a progress callback that throws here, end the call.
+  await rejects(
+    runNormComparison({ ...options, norms: ["layer", "group" as NormKind], workers: 2 }),
+    /TransformerEncoderLayer: expected norm to be one of .* but found group/,
+  );
+  await rejects(
+    runNormComparison({
+      ...options,
+      workers: 2,
+      onProgress: () => {
+        throw new Error("a failing progress bar");
+      },
+    }),
+    /a failing progress bar/,
+  );
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), 300);
   const stopped = await runNormComparison({
@@ -261,6 +276,9 @@ Deno.test("runNormComparison on worker threads: the same runs, in the same order
   clearTimeout(timer);
   strictEqual(stopped.stopped, true);
   ok(stopped.runs.length < 4, `${stopped.runs.length} runs finished`);
+  const order = ["layer 0", "batch 0", "layer 1", "batch 1"];
+  const finished = stopped.runs.map((r) => order.indexOf(`${r.norm} ${r.seed}`));
+  deepStrictEqual(finished, [...finished].sort((a, b) => a - b), "finished runs in their order");
 });
 
 Deno.test("deno task train: without read access to the worker's module, a clear error", async () => {
@@ -273,7 +291,6 @@ Deno.test("deno task train: without read access to the worker's module, a clear 
     stdout: "null",
     stderr: "piped",
   }).output();
-  await Deno.remove(folder, { recursive: true });
   const message = new TextDecoder().decode(stderr);
   strictEqual(code, 1, message);
   ok(
@@ -281,46 +298,63 @@ Deno.test("deno task train: without read access to the worker's module, a clear 
       message.includes("_run_worker.ts (the worker's module): allow it (--allow-read)"),
     message,
   );
+  // Without --workers, the default falls back to one run at a time, on this thread.
+  const fallback = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      `--allow-read=${folder}`,
+      `--allow-write=${folder}`,
+      "--allow-env",
+      cli,
+      ...args.slice(2),
+      "--epochs",
+      "1",
+      "--json",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  await Deno.remove(folder, { recursive: true });
+  strictEqual(fallback.code, 0, new TextDecoder().decode(fallback.stderr));
+  const result = JSON.parse(new TextDecoder().decode(fallback.stdout));
+  strictEqual(result.config.workers, 1);
+  strictEqual(result.runs.length, 2);
 });
 
-Deno.test("deno task train: a stop (from a timer, mid-run) exits 130 and claims nothing", async () => {
-  const folder = await Deno.makeTempDir();
-  const out: string[] = [];
-  const errors: string[] = [];
-  const controller = new AbortController();
-  // Fires during the first run: training gives the event loop a turn every 50 ms or so.
-  const timer = setTimeout(() => controller.abort(), 30);
-  const code = await trainMain(
-    [
-      "--norm",
-      "layer",
-      "--seeds",
-      "0",
-      "--epochs",
-      "100",
-      "--limit",
-      "400",
-      "--out",
-      `${folder}/r.html`,
-    ],
-    { out: (line) => out.push(line), err: (line) => errors.push(line) },
-    controller.signal,
-  );
-  clearTimeout(timer);
-  strictEqual(code, 130);
-  ok(errors.at(-1)!.endsWith("(stopped early)"), errors.at(-1));
-  const text = out.join("\n");
-  ok(text.includes("No transformer run finished, so there is nothing to compare."), text);
-  ok(!text.includes("the best transformer"), text);
-  ok((await Deno.readTextFile(`${folder}/r.html`)).includes("Stopped early"));
-  await Deno.remove(folder, { recursive: true });
-});
+for (const workers of ["1", "2"]) {
+  Deno.test(`deno task train --workers ${workers}: a stop (from a timer, mid-run) exits 130 and claims nothing`, async () => {
+    const folder = await Deno.makeTempDir();
+    const out: string[] = [];
+    const errors: string[] = [];
+    const controller = new AbortController();
+    // Fires during the first run(s): training gives the event loop a turn every 200 ms or so.
+    const timer = setTimeout(() => controller.abort(), 30);
+    const args = ["--workers", workers, "--norm", "layer,rms", "--seeds", "0", "--epochs", "100"];
+    args.push("--limit", "400", "--out", `${folder}/r.html`);
+    const code = await trainMain(
+      args,
+      { out: (line) => out.push(line), err: (line) => errors.push(line) },
+      controller.signal,
+    );
+    clearTimeout(timer);
+    strictEqual(code, 130);
+    ok(errors.at(-1)!.endsWith("(stopped early)"), errors.at(-1));
+    const text = out.join("\n");
+    ok(text.includes("No transformer run finished, so there is nothing to compare."), text);
+    ok(!text.includes("the best transformer"), text);
+    ok((await Deno.readTextFile(`${folder}/r.html`)).includes("Stopped early"));
+    await Deno.remove(folder, { recursive: true });
+  });
+}
 
 Deno.test("deno task train: flags, bad flags, --json and the report", async () => {
   throws(() => parseTrainArgs(["--seeds", "1,1"]), /distinct/);
   throws(() => parseTrainArgs(["--order", "sorted"]), /--order: expected random or bucketed/);
   throws(() => parseTrainArgs(["--source", "twitter"]), /--source/);
   throws(() => parseTrainArgs(["--wat"]), /unknown option/);
+  throws(() => parseTrainArgs(["--workers", "0"]), /--workers: expected an integer from 1 to 8/);
+  throws(() => parseTrainArgs(["--workers", "9"]), /--workers: expected an integer from 1 to 8/);
+  strictEqual(parseTrainArgs(["--workers", "3"])!.workers, 3);
   strictEqual(parseTrainArgs(["-h"]), null);
   const errors: string[] = [];
   const io = { out: () => {}, err: (line: string) => errors.push(line) };
@@ -330,6 +364,8 @@ Deno.test("deno task train: flags, bad flags, --json and the report", async () =
   const out: string[] = [];
   const code = await trainMain(
     [
+      "--workers",
+      "2",
       "--norm",
       "layer,masked-batch",
       "--seeds",
@@ -351,5 +387,10 @@ Deno.test("deno task train: flags, bad flags, --json and the report", async () =
   deepStrictEqual(result.runs.map((r: Case) => r.norm), ["layer", "maskedBatch"]);
   const html = await Deno.readTextFile(`${folder}/report.html`);
   ok(html.includes("Kotzias") && html.includes("What the numbers say"));
+  ok(
+    html.includes("2 runs trained at a time, so each epoch&#39;s seconds") ||
+      html.includes("2 runs trained at a time, so each epoch's seconds"),
+  );
+  strictEqual(result.config.workers, 2);
   await Deno.remove(folder, { recursive: true });
 });

@@ -34,8 +34,10 @@ export interface RunJob {
  * next job in order when it is free, and returns each job's result at its
  * index (undefined for a run that did not finish). `onStep` hears every step
  * of every run, with the number of runs in progress; `signal` stops the
- * running runs after their current step and starts no more. Throws when a
- * run throws or a worker cannot start (its module needs read permission).
+ * running runs within about 200 ms (a worker reads the stop when its training
+ * yields; a run already being measured finishes) and starts no more. Throws
+ * when `onStep` or a run throws, or a worker cannot start (its module needs
+ * read permission).
  */
 export async function runInWorkers(
   settings: ExperimentSettings,
@@ -45,7 +47,7 @@ export async function runInWorkers(
   signal?: AbortSignal,
 ): Promise<(RunResult | undefined)[]> {
   const results: (RunResult | undefined)[] = jobs.map(() => undefined);
-  if (jobs.length === 0) return results;
+  if (jobs.length === 0 || signal?.aborted) return results;
   const module = new URL("./_run_worker.ts", import.meta.url);
   if (
     module.protocol === "file:" &&
@@ -82,7 +84,13 @@ export async function runInWorkers(
         worker.onmessage = (event: MessageEvent<RunResponse>) => {
           const response = event.data;
           if (response.kind === "step") {
-            onStep(response.index, response.step, current.size);
+            try {
+              onStep(response.index, response.step, current.size);
+            } catch (error) {
+              // As on one thread, the caller's error ends the experiment: stop the others.
+              failure ??= error instanceof Error ? error : new Error(String(error));
+              stopAll();
+            }
             return;
           }
           current.delete(worker);

@@ -237,7 +237,9 @@ export interface ExperimentResult {
  * Trains the classifier with each norm and seed and measures it (see
  * {@linkcode RunMetrics}); the data split is fixed (seed 0): 20 % test, then
  * 10 % of the rest for validation. Runs in order norm by norm within each
- * seed, so a stopped experiment has paired results.
+ * seed, so that with one worker a stopped experiment has paired results; with
+ * more, the runs start in that order but a stop keeps whichever had finished
+ * (returned in that order).
  *
  * @example
  * ```ts
@@ -285,7 +287,7 @@ export async function runNormComparison(
       dModel: settings.dModel,
       batchSize,
       batchings: settings.batchings,
-      workers,
+      workers: Math.max(1, Math.min(workers, norms.length * seeds.length)),
       limit: settings.limit,
       testFraction: TEST_FRACTION,
       validationFraction: VALIDATION_FRACTION,
