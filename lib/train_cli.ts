@@ -52,7 +52,7 @@ Options:
   --json             print the results as JSON on stdout (the report is still written)
   -h, --help         show this help
 
-Progress goes to stderr. Ctrl-C stops after the current step and still writes what finished.
+Progress goes to stderr. Ctrl-C stops training within about 0.2 s and still writes what finished.
 Data: UCI Sentiment Labelled Sentences (Kotzias et al., KDD 2015; CC BY 4.0), npm sentiment@5.0.2.
 Exit codes: 0 success, 1 failure, 2 bad command line, 130 stopped by Ctrl-C (results written).`;
 
