@@ -97,10 +97,11 @@ export interface ExperimentOptions {
   signal?: AbortSignal;
   /**
    * Runs trained at the same time, each on a worker thread of its own (which
-   * needs read permission for its module). Every run gives the same numbers
-   * as with 1; its `secondsPerEpoch` is measured while the other runs share
-   * the machine. `onRun` and `onEpoch` receive the model, which stays on its
-   * thread: they need `workers: 1`.
+   * needs read permission for its module); a single run stays on this
+   * thread, and `config.workers` records how many threads there were. Every
+   * run gives the same numbers as with 1; its `secondsPerEpoch` is measured
+   * while the other runs share the machine. `onRun` and `onEpoch` receive the
+   * model, which stays on its thread: they need `workers: 1`.
    * @default {1}
    */
   workers?: number;
@@ -268,6 +269,8 @@ export async function runNormComparison(
   }
   const settings = experimentSettings(options);
   const { norms, seeds, epochs, batchSize } = settings;
+  // Worker threads only when two runs or more can share the machine.
+  const threads = Math.max(1, Math.min(workers, norms.length * seeds.length));
   const setup = prepareExperiment(settings);
   const { sentences, train, validation, test, vocabulary } = setup;
   const lengths = lengthStats(sentences);
@@ -287,7 +290,7 @@ export async function runNormComparison(
       dModel: settings.dModel,
       batchSize,
       batchings: settings.batchings,
-      workers: Math.max(1, Math.min(workers, norms.length * seeds.length)),
+      workers: threads,
       limit: settings.limit,
       testFraction: TEST_FRACTION,
       validationFraction: VALIDATION_FRACTION,
@@ -341,8 +344,8 @@ export async function runNormComparison(
       running,
     });
   };
-  if (workers > 1) {
-    const runs = await runInWorkers(settings, jobs, workers, progress, options.signal);
+  if (threads > 1) {
+    const runs = await runInWorkers(settings, jobs, threads, progress, options.signal);
     for (const run of runs) if (run !== undefined) result.runs.push(run);
     result.stopped = result.runs.length < jobs.length;
     return result;
