@@ -15,6 +15,7 @@ import {
   type ExperimentResult,
   runNormComparison,
 } from "./train/experiment.ts";
+import { workerModuleReadable } from "./train/_run_pool.ts";
 import { summaryRows } from "./train/summary.ts";
 import { tableToText } from "./_table_html.ts";
 import { buildTrainingReport, findings } from "./train_report.ts";
@@ -87,10 +88,7 @@ function listFlag(flag: string, text: string | undefined): string[] {
  * workers' module may be read (`--allow-read`), else one.
  */
 function defaultWorkers(): number {
-  if ((navigator.hardwareConcurrency ?? 1) < 2) return 1;
-  const module = new URL("./train/_run_worker.ts", import.meta.url);
-  if (module.protocol !== "file:") return 2;
-  return Deno.permissions.querySync({ name: "read", path: module }).state === "granted" ? 2 : 1;
+  return (navigator.hardwareConcurrency ?? 1) >= 2 && workerModuleReadable() ? 2 : 1;
 }
 
 /**

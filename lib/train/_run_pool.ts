@@ -29,6 +29,18 @@ export interface RunJob {
   seed: number;
 }
 
+/** The workers' module. */
+const WORKER_MODULE = new URL("./_run_worker.ts", import.meta.url);
+
+/**
+ * Whether this process may load the workers' module: read access to it when
+ * it is a local file (Deno asks for that to start a worker from a file).
+ */
+export function workerModuleReadable(): boolean {
+  return WORKER_MODULE.protocol !== "file:" ||
+    Deno.permissions.querySync({ name: "read", path: WORKER_MODULE }).state === "granted";
+}
+
 /**
  * Trains and measures `jobs` on `workers` worker threads, each taking the
  * next job in order when it is free, and returns each job's result at its
@@ -48,13 +60,9 @@ export async function runInWorkers(
 ): Promise<(RunResult | undefined)[]> {
   const results: (RunResult | undefined)[] = jobs.map(() => undefined);
   if (jobs.length === 0 || signal?.aborted) return results;
-  const module = new URL("./_run_worker.ts", import.meta.url);
-  if (
-    module.protocol === "file:" &&
-    Deno.permissions.querySync({ name: "read", path: module }).state !== "granted"
-  ) {
+  if (!workerModuleReadable()) {
     throw new Error(
-      `runNormComparison: workers: ${workers} needs read access to ${module.pathname} ` +
+      `runNormComparison: workers: ${workers} needs read access to ${WORKER_MODULE.pathname} ` +
         `(the worker's module): allow it (--allow-read) or use one worker`,
     );
   }
@@ -79,7 +87,7 @@ export async function runInWorkers(
       };
       signal?.addEventListener("abort", stopAll, { once: true });
       for (let i = 0; i < Math.min(workers, jobs.length); i++) {
-        const worker = new Worker(module.href, { type: "module" });
+        const worker = new Worker(WORKER_MODULE.href, { type: "module" });
         pool.push(worker);
         worker.onmessage = (event: MessageEvent<RunResponse>) => {
           const response = event.data;

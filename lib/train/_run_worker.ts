@@ -10,8 +10,8 @@
 import type { RunRequest, RunResponse } from "./_run_pool.ts";
 import { type ExperimentSetup, prepareExperiment, trainAndMeasure } from "./_run.ts";
 
+// A worker serves one runInWorkers call, whose runs share the settings: the data is built once.
 let setup: ExperimentSetup | null = null;
-let setupKey = "";
 let controller: AbortController | null = null;
 
 function post(response: RunResponse): void {
@@ -26,11 +26,7 @@ self.onmessage = async (event: MessageEvent<RunRequest>) => {
   }
   const { index, norm, seed, settings } = request;
   try {
-    const key = JSON.stringify(settings);
-    if (setup === null || key !== setupKey) {
-      setup = prepareExperiment(settings);
-      setupKey = key;
-    }
+    setup ??= prepareExperiment(settings);
     controller = new AbortController();
     const outcome = await trainAndMeasure(setup, norm, seed, {
       signal: controller.signal,
